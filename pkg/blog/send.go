@@ -1,0 +1,125 @@
+package blog
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxReply bounds how much of a platform's reply is read.
+const maxReply = 1 << 20
+
+// Send performs req with c and decodes a 2xx JSON reply into out (which may
+// be nil). Any other outcome becomes RateLimited, PlatformUnavailable or
+// PlatformRejected, with the platform's own reason when it gave one.
+func Send(c *http.Client, platform string, req *http.Request, out any) error {
+	resp, err := c.Do(req)
+	if err != nil {
+		return &PlatformUnavailable{Platform: platform, Reason: err.Error()}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReply))
+	if err != nil {
+		return &PlatformUnavailable{Platform: platform, Status: resp.StatusCode, Reason: "reading reply: " + err.Error()}
+	}
+	if err := Classify(platform, resp, body); err != nil {
+		return err
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return &PlatformUnavailable{Platform: platform, Status: resp.StatusCode, Reason: fmt.Sprintf("unreadable reply: %v", err)}
+	}
+	return nil
+}
+
+// Classify returns nil for a 2xx reply and the typed error for any other.
+func Classify(platform string, resp *http.Response, body []byte) error {
+	switch s := resp.StatusCode; {
+	case s >= 200 && s < 300:
+		return nil
+	case s == http.StatusTooManyRequests:
+		return &RateLimited{Platform: platform, RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+	case s >= 500:
+		return &PlatformUnavailable{Platform: platform, Status: s, Reason: Reason(body)}
+	default:
+		return &PlatformRejected{Platform: platform, Status: s, Reason: Reason(body)}
+	}
+}
+
+// Reason extracts a human-readable reason from an error reply: the usual
+// "error", "message" or "errors" fields, else the start of the body.
+func Reason(body []byte) string {
+	var v struct {
+		Error   json.RawMessage `json:"error"`
+		Message string          `json:"message"`
+		Errors  []struct {
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal(body, &v) == nil {
+		var parts []string
+		if v.Message != "" {
+			parts = append(parts, v.Message)
+		}
+		if len(v.Error) > 0 {
+			var s string
+			if json.Unmarshal(v.Error, &s) == nil {
+				parts = append(parts, s)
+			} else {
+				var o struct {
+					Reason  string `json:"reason"`
+					Message string `json:"message"`
+					Type    string `json:"type"`
+				}
+				if json.Unmarshal(v.Error, &o) == nil {
+					parts = append(parts, strings.TrimSpace(o.Type+" "+o.Reason+" "+o.Message))
+				}
+			}
+		}
+		for _, e := range v.Errors {
+			if e.Message != "" {
+				parts = append(parts, e.Message)
+			}
+		}
+		if len(parts) > 0 {
+			return strings.Join(parts, "; ")
+		}
+	}
+	s := strings.TrimSpace(string(body))
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	if s == "" {
+		return "no reason given"
+	}
+	return s
+}
+
+func retryAfter(h string) time.Duration {
+	if h == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(h); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// IsRetryable reports whether err is one the workflow should retry.
+func IsRetryable(err error) bool {
+	var rl *RateLimited
+	var pu *PlatformUnavailable
+	return errors.As(err, &rl) || errors.As(err, &pu)
+}

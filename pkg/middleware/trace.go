@@ -1,0 +1,78 @@
+package middleware
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-xray-sdk-go/v2/strategy/ctxmissing"
+	"github.com/aws/aws-xray-sdk-go/v2/xray"
+	"github.com/aws/aws-xray-sdk-go/v2/xraylog"
+)
+
+// traceHeaderKey is the context key under which aws-lambda-go stores the
+// invocation's X-Ray trace header.
+const traceHeaderKey = "x-amzn-trace-id"
+
+var xrayOnce sync.Once
+
+// beginTrace opens the invocation's subsegment. With no trace header (tests,
+// local runs, tracing off) it does nothing, so tracing never becomes an error.
+func beginTrace(ctx context.Context, header, name string, cold bool) (context.Context, *xray.Segment) {
+	if header == "" || xray.SdkDisabled() {
+		return ctx, nil
+	}
+	xrayOnce.Do(configureXRay)
+	if name == "" {
+		name = "handler"
+	}
+	ctx, seg := xray.BeginSubsegment(ctx, name)
+	if seg != nil {
+		_ = seg.AddAnnotation("ColdStart", cold)
+	}
+	return ctx, seg
+}
+
+func endTrace(seg *xray.Segment, errorType string, err error) {
+	if seg == nil {
+		return
+	}
+	if errorType != "" {
+		_ = seg.AddAnnotation("Outcome", "error")
+		_ = seg.AddAnnotation("ErrorType", errorType)
+	} else {
+		_ = seg.AddAnnotation("Outcome", "success")
+	}
+	seg.Close(err)
+}
+
+// configureXRay routes the SDK's own diagnostics to slog at debug level and
+// keeps a missing segment from being reported as an error.
+func configureXRay() {
+	xray.SetLogger(slogAdapter{})
+	_ = xray.Configure(xray.Config{ContextMissingStrategy: ctxmissing.NewDefaultIgnoreErrorStrategy()})
+}
+
+type slogAdapter struct{}
+
+func (slogAdapter) Log(level xraylog.LogLevel, msg fmt.Stringer) {
+	if level < xraylog.LogLevelWarn {
+		return
+	}
+	slog.Debug("xray", "detail", msg.String())
+}
+
+// traceRoot returns the Root field of an X-Ray trace header, the trace id
+// CloudWatch and X-Ray show.
+func traceRoot(header string) string {
+	for header != "" {
+		var field string
+		field, header, _ = strings.Cut(header, ";")
+		if v, ok := strings.CutPrefix(field, "Root="); ok {
+			return v
+		}
+	}
+	return ""
+}
