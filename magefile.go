@@ -1,0 +1,111 @@
+//go:build mage
+
+// Tasks of the stepforge monorepo. Run `go run mage.go -l` to list them.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/magefile/mage/mg"
+
+	"github.com/stepforge/stepforge/pkg/build"
+)
+
+// Default target when none is given.
+var Default = Build
+
+// Build compiles every handler for linux/arm64 and zips it reproducibly into build/lambda.
+func Build(ctx context.Context) error {
+	_, err := build.Build(ctx, build.Options{Progress: os.Stdout})
+	return err
+}
+
+// Test runs the test suite with the race detector, then each fuzz target briefly (FUZZTIME, default 10s).
+func Test(ctx context.Context) error {
+	if err := run(ctx, "go", "test", "-race", "-count=1", "./..."); err != nil {
+		return err
+	}
+	return Fuzz(ctx)
+}
+
+// Fuzz runs every fuzz target in the repository for FUZZTIME (default 10s) each.
+func Fuzz(ctx context.Context) error {
+	fuzztime := os.Getenv("FUZZTIME")
+	if fuzztime == "" {
+		fuzztime = "10s"
+	}
+	targets, err := fuzzTargets(".")
+	if err != nil {
+		return err
+	}
+	for _, t := range targets {
+		if err := run(ctx, "go", "test", "-run=^$", "-fuzz=^"+t.name+"$", "-fuzztime="+fuzztime, t.pkg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Lint fails on unformatted files (gofmt) and on go vet findings.
+func Lint(ctx context.Context) error {
+	out, err := exec.CommandContext(ctx, "gofmt", "-l", ".").Output()
+	if err != nil {
+		return fmt.Errorf("gofmt: %w", err)
+	}
+	if files := strings.TrimSpace(string(out)); files != "" {
+		return fmt.Errorf("gofmt would change:\n%s", files)
+	}
+	return run(ctx, "go", "vet", "./...")
+}
+
+// Bench measures what the handlers issue budgets: zip sizes, cold starts, middleware overhead.
+func Bench(ctx context.Context) error {
+	mg.CtxDeps(ctx, Build)
+	return run(ctx, "go", "test", "-run=^$", "-bench=.", "-benchmem", "-count=1", "./pkg/middleware/", "./handlers/")
+}
+
+// Clean removes build output.
+func Clean() error { return os.RemoveAll("build") }
+
+type fuzzTarget struct{ pkg, name string }
+
+// fuzzTargets finds `func FuzzXxx(` in the test files of the repository.
+func fuzzTargets(root string) ([]fuzzTarget, error) {
+	var targets []fuzzTarget
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "build" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, line := range strings.Split(string(src), "\n") {
+			if rest, ok := strings.CutPrefix(line, "func Fuzz"); ok {
+				name, _, _ := strings.Cut(rest, "(")
+				targets = append(targets, fuzzTarget{pkg: "./" + filepath.ToSlash(filepath.Dir(path)), name: "Fuzz" + name})
+			}
+		}
+		return nil
+	})
+	return targets, err
+}
+
+func run(ctx context.Context, name string, args ...string) error {
+	fmt.Println("+", name, strings.Join(args, " "))
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stdout = os.Stdout
+	cmd.Stderr = os.Stderr
+	return cmd.Run()
+}
