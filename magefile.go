@@ -25,8 +25,9 @@ func Build(ctx context.Context) error {
 	return err
 }
 
-// Test runs the test suite with the race detector, then each fuzz target briefly (FUZZTIME, default 10s).
+// Test runs lint, the test suite with the race detector, then each fuzz target briefly (FUZZTIME, default 10s).
 func Test(ctx context.Context) error {
+	mg.CtxDeps(ctx, Lint)
 	if err := run(ctx, "go", "test", "-race", "-count=1", "./..."); err != nil {
 		return err
 	}

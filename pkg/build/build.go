@@ -52,8 +52,15 @@ type Artifact struct {
 	Rebuilt bool
 }
 
+// Tags are the build tags of every handler. lambda.norpc drops
+// aws-lambda-go's legacy net/rpc mode, which provided.al2023 never uses.
+// grpcnotrace keeps grpc (which the X-Ray SDK's xray package imports for
+// interceptors we do not use) from linking golang.org/x/net/trace and with
+// it html/template, whose reflection stops the linker from pruning methods.
+const Tags = "lambda.norpc,grpcnotrace"
+
 // Flags are the go build flags every handler is built with.
-var Flags = []string{"-trimpath", "-buildvcs=false", "-tags", "lambda.norpc", "-ldflags=-s -w"}
+var Flags = []string{"-trimpath", "-buildvcs=false", "-tags", Tags, "-ldflags=-s -w"}
 
 const handlersDir = "handlers"
 

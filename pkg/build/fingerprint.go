@@ -36,7 +36,7 @@ type listed struct {
 // the content of every source file of this module it imports. One `go list`
 // call answers for all handlers, so a no-change build costs one package load.
 func fingerprints(ctx context.Context, o Options) (map[string]string, error) {
-	args := []string{"list", "-deps", "-tags", "lambda.norpc", "-json=ImportPath,Dir,GoFiles,EmbedFiles,Standard,Deps,Module"}
+	args := []string{"list", "-deps", "-tags", Tags, "-json=ImportPath,Dir,GoFiles,EmbedFiles,Standard,Deps,Module"}
 	for _, h := range o.Handlers {
 		args = append(args, "./"+filepath.ToSlash(filepath.Join(o.Dir, h)))
 	}

@@ -1,0 +1,296 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stepforge/stepforge/pkg/blog"
+)
+
+const (
+	accessKey    = "AKIDEXAMPLE7Q2W3E4R"
+	secretKey    = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	sessionToken = "IQoJb3JpZ2luX2VjEHUaCWV1LXdlc3QtMSJHMEUCIQDexampleSessionToken"
+	region       = "eu-west-1"
+	postID       = "7f3c2a9e-51b4-4d0e-9a61-2c8e4b7d1f05"
+)
+
+var indexedAt = time.Date(2023, 6, 23, 9, 31, 7, 0, time.UTC)
+
+// roleConfig is the AWS configuration a function role would give: the
+// region and temporary credentials.
+func roleConfig(context.Context) (aws.Config, error) {
+	return aws.Config{
+		Region:      region,
+		Credentials: credentials.NewStaticCredentialsProvider(accessKey, secretKey, sessionToken),
+	}, nil
+}
+
+// setup returns a handler configured like the deployed function but writing
+// to the fake domain at endpoint, with a fixed clock.
+func setup(endpoint string, env map[string]string, load func(context.Context) (aws.Config, error)) *handler {
+	vars := map[string]string{"OPENSEARCH_ENDPOINT": endpoint}
+	for k, v := range env {
+		vars[k] = v
+	}
+	h := fromEnv(func(k string) string { return vars[k] }, load)
+	h.now = func() time.Time { return indexedAt }
+	return h
+}
+
+func TestIndexesThePostUnderItsID(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		post    string
+		target  string
+		reply   reply
+		golden  string
+		wantID  string
+		wantURL string // after the endpoint
+		region  string
+	}{
+		{
+			name:    "first indexing creates the document",
+			post:    "post.json",
+			target:  "PUT /posts/_doc/" + postID,
+			reply:   reply{status: 201, file: "created.json"},
+			golden:  "golden/document.json",
+			wantID:  postID,
+			wantURL: "/posts/_doc/" + postID,
+			region:  region,
+		},
+		{
+			name:    "indexing again replaces it in the configured index and region",
+			env:     map[string]string{"OPENSEARCH_INDEX": "blog-posts", "OPENSEARCH_REGION": "us-east-1"},
+			post:    "post.json",
+			target:  "PUT /blog-posts/_doc/" + postID,
+			reply:   reply{status: 200, file: "updated.json"},
+			golden:  "golden/document.json",
+			wantID:  postID,
+			wantURL: "/blog-posts/_doc/" + postID,
+			region:  "us-east-1",
+		},
+		{
+			name:    "an id that is not path-safe stays one path segment",
+			post:    "post-odd-id.json",
+			target:  "PUT /posts/_doc/drafts%2F2023%2006%3Frev=2",
+			reply:   reply{status: 201, file: "created-odd-id.json"},
+			golden:  "golden/document-odd-id.json",
+			wantID:  "drafts/2023 06?rev=2",
+			wantURL: "/posts/_doc/drafts%2F2023%2006%3Frev=2",
+			region:  region,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			domain := newReplay(t, map[string]reply{tt.target: tt.reply})
+			h := setup(domain.URL, tt.env, roleConfig)
+
+			got, fail, logs := invoke(t, h, readFile(t, tt.post))
+
+			require.Nil(t, fail)
+			assert.Equal(t, blog.Result{Platform: "opensearch", ID: tt.wantID, URL: domain.URL + tt.wantURL}, got)
+			reqs := domain.requests()
+			require.Len(t, reqs, 1)
+			assert.Equal(t, "application/json", reqs[0].header.Get("Content-Type"))
+			assert.Equal(t, sessionToken, reqs[0].header.Get("X-Amz-Security-Token"))
+			assert.Equal(t, "20230623T093107Z", reqs[0].header.Get("X-Amz-Date"))
+			assertSigned(t, reqs[0], aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey, SessionToken: sessionToken}, tt.region)
+			assertGolden(t, tt.golden, reqs[0].body)
+			assert.Contains(t, logs, "indexed in OpenSearch")
+			for _, secret := range []string{secretKey, sessionToken} {
+				assert.NotContains(t, logs, secret)
+			}
+		})
+	}
+}
+
+func TestOpenSearchFailuresReachTheWorkflowTyped(t *testing.T) {
+	const target = "PUT /posts/_doc/" + postID
+	tests := []struct {
+		name        string
+		reply       reply
+		refused     bool
+		wantType    string
+		wantMessage string
+	}{
+		{
+			name:        "rejected execution with Retry-After is retryable",
+			reply:       reply{status: 429, file: "error-429.json", header: map[string]string{"Retry-After": "5"}},
+			wantType:    "RateLimited",
+			wantMessage: "retry after 5s",
+		},
+		{
+			name:        "cluster without a manager is retryable",
+			reply:       reply{status: 503, file: "error-503.json"},
+			wantType:    "PlatformUnavailable",
+			wantMessage: "cluster_block_exception",
+		},
+		{
+			name:        "internal error is retryable",
+			reply:       reply{status: 500, file: "error-500.json"},
+			wantType:    "PlatformUnavailable",
+			wantMessage: "Internal server error",
+		},
+		{
+			name:        "role without es:ESHttpPut is permanent",
+			reply:       reply{status: 403, file: "error-403-iam.json"},
+			wantType:    "PlatformRejected",
+			wantMessage: "is not authorized to perform: es:ESHttpPut",
+		},
+		{
+			name:        "role unmapped in fine-grained access control is permanent",
+			reply:       reply{status: 403, file: "error-403-fgac.json"},
+			wantType:    "PlatformRejected",
+			wantMessage: "security_exception no permissions for [indices:data/write/index]",
+		},
+		{
+			name:        "document the mapping refuses is permanent with the domain's reason",
+			reply:       reply{status: 400, file: "error-400.json"},
+			wantType:    "PlatformRejected",
+			wantMessage: "mapper_parsing_exception failed to parse field [createdAt]",
+		},
+		{
+			name:        "unreachable domain is retryable",
+			refused:     true,
+			wantType:    "PlatformUnavailable",
+			wantMessage: "unreachable",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			endpoint := refusedURL(t)
+			if !tt.refused {
+				endpoint = newReplay(t, map[string]reply{target: tt.reply}).URL
+			}
+			h := setup(endpoint, nil, roleConfig)
+
+			_, fail, logs := invoke(t, h, readFile(t, "post.json"))
+
+			require.NotNil(t, fail)
+			assert.Equal(t, tt.wantType, fail.Type)
+			assert.Contains(t, fail.Message, tt.wantMessage)
+			for _, secret := range []string{secretKey, sessionToken} {
+				assert.NotContains(t, logs, secret)
+			}
+		})
+	}
+}
+
+func TestNothingIsSentToOpenSearchWhenTheCallCannotSucceed(t *testing.T) {
+	post := string(readFile(t, "post.json"))
+	tests := []struct {
+		name     string
+		env      map[string]string
+		load     func(context.Context) (aws.Config, error)
+		payload  string
+		wantType string
+	}{
+		{name: "post without a body", payload: `{"id":"p1","title":"Hello"}`, wantType: "InvalidPost"},
+		{name: "no endpoint", env: map[string]string{"OPENSEARCH_ENDPOINT": ""}, payload: post, wantType: "Misconfigured"},
+		{name: "index name OpenSearch refuses", env: map[string]string{"OPENSEARCH_INDEX": "Posts"}, payload: post, wantType: "Misconfigured"},
+		{
+			name: "AWS configuration that cannot load",
+			load: func(context.Context) (aws.Config, error) {
+				return aws.Config{}, errors.New("load AWS config: failed to get shared config profile, prod")
+			},
+			payload:  post,
+			wantType: "Misconfigured",
+		},
+		{
+			name: "no region",
+			load: func(context.Context) (aws.Config, error) {
+				return aws.Config{Credentials: credentials.NewStaticCredentialsProvider(accessKey, secretKey, "")}, nil
+			},
+			payload:  post,
+			wantType: "Misconfigured",
+		},
+		{
+			name: "no credentials",
+			load: func(context.Context) (aws.Config, error) {
+				return aws.Config{Region: region, Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+					return aws.Credentials{}, errors.New("no EC2 IMDS role found")
+				})}, nil
+			},
+			payload:  post,
+			wantType: "Misconfigured",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			domain := newReplay(t, nil)
+			load := tt.load
+			if load == nil {
+				load = roleConfig
+			}
+			h := setup(domain.URL, tt.env, load)
+
+			_, fail, _ := invoke(t, h, []byte(tt.payload))
+
+			require.NotNil(t, fail)
+			assert.Equal(t, tt.wantType, fail.Type, fail.Message)
+			assert.Empty(t, domain.requests())
+		})
+	}
+}
+
+func TestAWSConfigurationIsLoadedOncePerWarmProcess(t *testing.T) {
+	domain := newReplay(t, map[string]reply{"PUT /posts/_doc/" + postID: {status: 200, file: "updated.json"}})
+	loads := 0
+	h := setup(domain.URL, nil, func(ctx context.Context) (aws.Config, error) {
+		loads++
+		if loads == 1 {
+			return aws.Config{}, errors.New("transient")
+		}
+		return roleConfig(ctx)
+	})
+
+	for _, wantFail := range []bool{true, false, false} {
+		_, fail, _ := invoke(t, h, readFile(t, "post.json"))
+		assert.Equal(t, wantFail, fail != nil)
+	}
+
+	assert.Equal(t, 2, loads, "a failed load is retried, a good one kept")
+}
+
+func TestEndpointAndIndexSettings(t *testing.T) {
+	tests := []struct {
+		name         string
+		endpoint     string
+		index        string
+		wantEndpoint string
+		wantIndex    string
+		wantErr      bool
+	}{
+		{name: "bare host from CloudFormation is https", endpoint: "search-blog-abc123.eu-west-1.es.amazonaws.com", wantEndpoint: "https://search-blog-abc123.eu-west-1.es.amazonaws.com", wantIndex: "posts"},
+		{name: "trailing slash is dropped", endpoint: "https://search-blog-abc123.eu-west-1.es.amazonaws.com/", index: "blog-2023", wantEndpoint: "https://search-blog-abc123.eu-west-1.es.amazonaws.com", wantIndex: "blog-2023"},
+		{name: "missing endpoint", wantErr: true},
+		{name: "endpoint of another scheme", endpoint: "ftp://search-blog.example", wantErr: true},
+		{name: "upper-case index", endpoint: "https://search.example", index: "Posts", wantErr: true},
+		{name: "index starting with an underscore", endpoint: "https://search.example", index: "_all", wantErr: true},
+		{name: "index with a path separator", endpoint: "https://search.example", index: "posts/_doc", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vars := map[string]string{"OPENSEARCH_ENDPOINT": tt.endpoint, "OPENSEARCH_INDEX": tt.index}
+			h := fromEnv(func(k string) string { return vars[k] }, roleConfig)
+
+			if tt.wantErr {
+				var mis *Misconfigured
+				assert.ErrorAs(t, h.misconfigured, &mis)
+				return
+			}
+			require.NoError(t, h.misconfigured)
+			assert.Equal(t, tt.wantEndpoint, h.endpoint)
+			assert.Equal(t, tt.wantIndex, h.index)
+		})
+	}
+}

@@ -1,0 +1,39 @@
+// Command indexopensearch is the blog publishing workflow's search step: it
+// indexes a blog.Post as a document of an Amazon OpenSearch Service domain
+// and returns a blog.Result for platform "opensearch". The document id is the
+// post's id, so indexing again after a retry replaces the document instead
+// of adding a second one.
+//
+// Requests are signed with Signature Version 4 using the function role's own
+// credentials: there is no Secrets Manager secret. The role needs es:ESHttpPut
+// on the index's documents, and the domain's access policy (or its
+// fine-grained access control role mapping) must admit the role.
+//
+// Environment:
+//
+//	OPENSEARCH_ENDPOINT  required; domain endpoint, https://search-....es.amazonaws.com
+//	                     (a bare host name, as CloudFormation's DomainEndpoint
+//	                     attribute gives it, is taken as https)
+//	OPENSEARCH_INDEX     index or alias to write to; default posts
+//	OPENSEARCH_REGION    region of the domain; default the function's AWS_REGION
+//
+// Errors a state machine sees: RateLimited and PlatformUnavailable are worth
+// retrying; PlatformRejected, InvalidPost and Misconfigured are not.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/stepforge/stepforge/pkg/awsconfig"
+	"github.com/stepforge/stepforge/pkg/middleware"
+)
+
+func main() {
+	// The AWS configuration is loaded on the first invocation, so nothing
+	// touches AWS before the runtime asks for work.
+	h := fromEnv(os.Getenv, func(ctx context.Context) (aws.Config, error) { return awsconfig.Load(ctx) })
+	middleware.Start(h.handle)
+}

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stepforge/stepforge/pkg/middleware"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// invoke runs payload through the handler wrapped in the middleware, as the
+// Lambda runtime would, and returns the response body, the error the state
+// machine would see (zero when the call succeeded) and the log output.
+func invoke(t *testing.T, payload []byte) ([]byte, messages.InvokeResponse_Error, string) {
+	t.Helper()
+	var logs bytes.Buffer
+	h := &handler{}
+	out, err := middleware.Wrap(h.handle, middleware.WithOutput(&logs), middleware.WithFunctionName("pizzachecker")).
+		Invoke(context.Background(), payload)
+	var ie messages.InvokeResponse_Error
+	if err != nil {
+		require.True(t, errors.As(err, &ie), "error %v is not an InvokeResponse_Error", err)
+	}
+	return out, ie, logs.String()
+}
+
+func readEvent(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	return b
+}
+
+func TestPineappleAndHawaiianOrdersContainPineapple(t *testing.T) {
+	tests := []struct {
+		event string
+		want  bool
+	}{
+		{"pepperoni.json", false},
+		{"pineapple.json", true},
+		{"hawaiian-bbq.json", true},
+		{"spaced-pineapple.json", true},
+		{"ham-and-pineapple.json", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.event, func(t *testing.T) {
+			out, ierr, _ := invoke(t, readEvent(t, tt.event))
+			require.Empty(t, ierr.Type, "unexpected error: %s", ierr.Message)
+			var v struct {
+				ContainsPineapple *bool `json:"containsPineapple"`
+			}
+			require.NoError(t, json.Unmarshal(out, &v))
+			require.NotNil(t, v.ContainsPineapple, "output %s lacks containsPineapple", out)
+			assert.Equal(t, tt.want, *v.ContainsPineapple)
+		})
+	}
+}
+
+func TestOrdersWithoutAFlavourAreInvalidOrders(t *testing.T) {
+	for _, event := range []string{"missing-flavour.json", "null-flavour.json", "blank-flavour.json"} {
+		t.Run(event, func(t *testing.T) {
+			out, ierr, _ := invoke(t, readEvent(t, event))
+			assert.Nil(t, out)
+			assert.Equal(t, "InvalidOrder", ierr.Type)
+			assert.Contains(t, ierr.Message, "flavour is missing or blank")
+		})
+	}
+}
+
+func TestUnreadablePayloadsAreMalformedInput(t *testing.T) {
+	for _, event := range []string{"malformed.json", "flavour-not-string.json"} {
+		t.Run(event, func(t *testing.T) {
+			out, ierr, _ := invoke(t, readEvent(t, event))
+			assert.Nil(t, out)
+			assert.Equal(t, "MalformedInput", ierr.Type)
+		})
+	}
+}
+
+func TestPineappleIsFoundInAnyCaseAndSpacing(t *testing.T) {
+	tests := []struct {
+		flavour string
+		want    bool
+	}{
+		{"pineapple", true},
+		{"PINEAPPLE", true},
+		{" PINE apple ", true},
+		{"pine\tapple\n", true},
+		{"pine\u00a0apple", true},       // no-break space
+		{"pine\u200bapple", true},       // zero-width space
+		{"Pine\u2003Apple Pizza", true}, // em space
+		{"Hawaiian BBQ", true},
+		{"HAWAI IAN", true},
+		{"ham & pineapple", true},
+		{"pepperoni", false},
+		{"apple pie", false},
+		{"pine nuts and apple", false},
+		{"margherita", false},
+		{"hawaii five-o", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.flavour, func(t *testing.T) {
+			assert.Equal(t, tt.want, containsPineapple(tt.flavour))
+		})
+	}
+}
+
+func TestBlankFlavoursFailValidation(t *testing.T) {
+	tests := []struct {
+		flavour string
+		valid   bool
+	}{
+		{"", false},
+		{"   ", false},
+		{"\t\r\n", false},
+		{"\u00a0\u2003", false},
+		{"\u200b", false},
+		{"a", true},
+		{" pepperoni ", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.flavour, func(t *testing.T) {
+			err := (&Order{Flavour: tt.flavour}).Validate()
+			if tt.valid {
+				assert.NoError(t, err)
+				return
+			}
+			var invalid *InvalidOrder
+			assert.ErrorAs(t, err, &invalid)
+		})
+	}
+}
+
+func TestHandleRejectsABlankOrderWithoutTheMiddleware(t *testing.T) {
+	_, err := (&handler{}).handle(context.Background(), Order{Flavour: " "})
+	var invalid *InvalidOrder
+	assert.ErrorAs(t, err, &invalid)
+}
+
+func TestTheVerdictIsLogged(t *testing.T) {
+	_, ierr, logs := invoke(t, readEvent(t, "hawaiian-bbq.json"))
+	require.Empty(t, ierr.Type)
+
+	var found bool
+	sc := bufio.NewScanner(strings.NewReader(logs))
+	for sc.Scan() {
+		var line map[string]any
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &line), "log line %q is not JSON", sc.Text())
+		if line["message"] != "order checked" {
+			continue
+		}
+		found = true
+		assert.Equal(t, "INFO", line["level"])
+		assert.Equal(t, "Hawaiian BBQ", line["flavour"])
+		assert.Equal(t, true, line["containsPineapple"])
+		assert.Equal(t, "pizzachecker", line["function"])
+	}
+	assert.True(t, found, "no \"order checked\" line in:\n%s", logs)
+}
+
+// TestRecordedEventsMatchTheirGoldenResponses pins the exact response the
+// Runtime API would carry for every recorded event: the output on success,
+// the errorType and errorMessage a Catch sees on failure.
+func TestRecordedEventsMatchTheirGoldenResponses(t *testing.T) {
+	events, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, events)
+	for _, path := range events {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			out, ierr, _ := invoke(t, readEvent(t, name))
+			if ierr.Type != "" {
+				out, err = json.Marshal(ierr)
+				require.NoError(t, err)
+			}
+			assertGolden(t, filepath.Join("testdata", "golden", strings.TrimSuffix(name, ".json")+".golden"), out)
+		})
+	}
+}
+
+func assertGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	got = append(bytes.TrimSpace(got), '\n')
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "missing golden file: run go test -update")
+	assert.Equal(t, string(want), string(got))
+}

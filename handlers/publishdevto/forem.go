@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/stepforge/stepforge/pkg/blog"
+	"github.com/stepforge/stepforge/pkg/secrets"
+)
+
+// articleInput is the article of POST /articles and PUT /articles/{id}.
+type articleInput struct {
+	Title        string   `json:"title"`
+	BodyMarkdown string   `json:"body_markdown"`
+	Published    bool     `json:"published"`
+	Tags         []string `json:"tags,omitempty"`
+	CanonicalURL string   `json:"canonical_url,omitempty"`
+	Description  string   `json:"description,omitempty"`
+	MainImage    string   `json:"main_image,omitempty"`
+}
+
+// article is the part of Forem's article replies the publisher needs.
+type article struct {
+	ID           int64  `json:"id"`
+	URL          string `json:"url"`
+	CanonicalURL string `json:"canonical_url"`
+}
+
+func newArticleInput(p blog.Post, published bool) articleInput {
+	in := articleInput{
+		Title:        p.Title,
+		BodyMarkdown: p.Body,
+		Published:    published,
+		Tags:         p.Tags(4),
+		CanonicalURL: p.CanonicalURL,
+		Description:  p.Description,
+	}
+	if p.MainImage != nil {
+		in.MainImage = p.MainImage.URL
+	}
+	return in
+}
+
+// findByCanonicalURL returns the account's article (published or draft)
+// whose canonical URL is canonical, or nil. A post without a canonical URL
+// has nothing to match on and is never looked up.
+func (h *handler) findByCanonicalURL(ctx context.Context, key secrets.Value, canonical string) (*article, error) {
+	if canonical == "" {
+		return nil, nil
+	}
+	for page := 1; ; page++ {
+		q := url.Values{"page": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(h.pageSize)}}
+		req, err := h.request(ctx, http.MethodGet, "/articles/me/all?"+q.Encode(), key, nil)
+		if err != nil {
+			return nil, err
+		}
+		var articles []article
+		if err := blog.Send(h.client, platform, req, &articles); err != nil {
+			return nil, fmt.Errorf("look for an earlier Dev.to article: %w", err)
+		}
+		for i := range articles {
+			if articles[i].CanonicalURL == canonical {
+				return &articles[i], nil
+			}
+		}
+		if len(articles) < h.pageSize {
+			return nil, nil
+		}
+	}
+}
+
+func (h *handler) create(ctx context.Context, key secrets.Value, in articleInput) (article, error) {
+	return h.save(ctx, "create the Dev.to article", http.MethodPost, "/articles", key, in)
+}
+
+func (h *handler) update(ctx context.Context, key secrets.Value, id int64, in articleInput) (article, error) {
+	return h.save(ctx, fmt.Sprintf("update Dev.to article %d", id), http.MethodPut, "/articles/"+strconv.FormatInt(id, 10), key, in)
+}
+
+func (h *handler) save(ctx context.Context, what, method, path string, key secrets.Value, in articleInput) (article, error) {
+	req, err := h.request(ctx, method, path, key, struct {
+		Article articleInput `json:"article"`
+	}{in})
+	if err != nil {
+		return article{}, err
+	}
+	var saved article
+	if err := blog.Send(h.client, platform, req, &saved); err != nil {
+		return article{}, fmt.Errorf("%s: %w", what, err)
+	}
+	if saved.ID == 0 {
+		return article{}, &blog.PlatformUnavailable{Platform: platform, Status: http.StatusOK, Reason: "article saved without an id in the reply"}
+	}
+	return saved, nil
+}
+
+// request builds a Forem API call; body, when not nil, is sent as JSON.
+func (h *handler) request(ctx context.Context, method, path string, key secrets.Value, body any) (*http.Request, error) {
+	var r io.Reader
+	if body != nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		// Markdown is full of <, > and &; escaping them only bloats the body.
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(body); err != nil {
+			return nil, fmt.Errorf("encode the Dev.to request: %w", err)
+		}
+		r = &buf
+	}
+	req, err := http.NewRequestWithContext(ctx, method, h.apiURL+path, r)
+	if err != nil {
+		return nil, fmt.Errorf("build the Dev.to request: %w", err)
+	}
+	req.Header.Set("api-key", key.Reveal())
+	req.Header.Set("Accept", "application/vnd.forem.api-v1+json")
+	req.Header.Set("User-Agent", userAgent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
+}

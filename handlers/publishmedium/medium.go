@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/stepforge/stepforge/pkg/blog"
+	"github.com/stepforge/stepforge/pkg/secrets"
+)
+
+// user is the part of GET /me's reply the publisher needs.
+type user struct {
+	ID       string `json:"id"`
+	Username string `json:"username"`
+}
+
+// mediumPost is the body of POST /users/{authorId}/posts.
+type mediumPost struct {
+	Title         string   `json:"title"`
+	ContentFormat string   `json:"contentFormat"`
+	Content       string   `json:"content"`
+	Tags          []string `json:"tags,omitempty"`
+	CanonicalURL  string   `json:"canonicalUrl,omitempty"`
+	PublishStatus string   `json:"publishStatus"`
+}
+
+// createdPost is the part of the create reply the publisher needs.
+type createdPost struct {
+	ID            string `json:"id"`
+	URL           string `json:"url"`
+	PublishStatus string `json:"publishStatus"`
+}
+
+func newMediumPost(p blog.Post, status string) mediumPost {
+	return mediumPost{
+		Title:         p.Title,
+		ContentFormat: "markdown",
+		Content:       content(p),
+		Tags:          p.Tags(5),
+		CanonicalURL:  p.CanonicalURL,
+		PublishStatus: status,
+	}
+}
+
+// content is the post as Medium renders it. Medium shows only what is in the
+// content (the title field is for listings and SEO), so the title heading
+// and main image go first unless the body already starts with the title.
+func content(p blog.Post) string {
+	var b strings.Builder
+	if !startsWithTitle(p.Body, p.Title) {
+		b.WriteString("# ")
+		b.WriteString(p.Title)
+		b.WriteString("\n\n")
+	}
+	if p.MainImage != nil && p.MainImage.URL != "" {
+		fmt.Fprintf(&b, "![%s](%s)\n\n", escapeAlt(p.MainImage.Alt), p.MainImage.URL)
+	}
+	b.WriteString(p.Body)
+	return b.String()
+}
+
+func startsWithTitle(body, title string) bool {
+	first, _, _ := strings.Cut(strings.TrimLeft(body, " \t\r\n"), "\n")
+	return strings.TrimSpace(first) == "# "+strings.TrimSpace(title)
+}
+
+// escapeAlt keeps brackets in alt text from ending the image link early.
+func escapeAlt(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`).Replace(s)
+}
+
+func (h *handler) me(ctx context.Context, token secrets.Value) (user, error) {
+	req, err := h.request(ctx, http.MethodGet, "/me", token, nil)
+	if err != nil {
+		return user{}, err
+	}
+	var reply struct {
+		Data user `json:"data"`
+	}
+	if err := blog.Send(h.client, platform, req, &reply); err != nil {
+		return user{}, fmt.Errorf("look up the Medium author: %w", err)
+	}
+	if reply.Data.ID == "" {
+		return user{}, &blog.PlatformUnavailable{Platform: platform, Status: http.StatusOK, Reason: "GET /me answered without a user id"}
+	}
+	return reply.Data, nil
+}
+
+func (h *handler) createPost(ctx context.Context, token secrets.Value, authorID string, p mediumPost) (createdPost, error) {
+	req, err := h.request(ctx, http.MethodPost, "/users/"+url.PathEscape(authorID)+"/posts", token, p)
+	if err != nil {
+		return createdPost{}, err
+	}
+	var reply struct {
+		Data createdPost `json:"data"`
+	}
+	if err := blog.Send(h.client, platform, req, &reply); err != nil {
+		return createdPost{}, fmt.Errorf("create the Medium post: %w", err)
+	}
+	if reply.Data.ID == "" {
+		return createdPost{}, &blog.PlatformUnavailable{Platform: platform, Status: http.StatusCreated, Reason: "post created without an id in the reply"}
+	}
+	return reply.Data, nil
+}
+
+// request builds a Medium API call; body, when not nil, is sent as JSON.
+func (h *handler) request(ctx context.Context, method, path string, token secrets.Value, body any) (*http.Request, error) {
+	var r io.Reader
+	if body != nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		// Markdown is full of <, > and &; escaping them only bloats the body.
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(body); err != nil {
+			return nil, fmt.Errorf("encode the Medium request: %w", err)
+		}
+		r = &buf
+	}
+	req, err := http.NewRequestWithContext(ctx, method, h.apiURL+path, r)
+	if err != nil {
+		return nil, fmt.Errorf("build the Medium request: %w", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token.Reveal())
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept-Charset", "utf-8")
+	req.Header.Set("User-Agent", userAgent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
+}
