@@ -9,20 +9,27 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/magefile/mage/mg"
 
+	"github.com/stepforge/stepforge/gen"
 	"github.com/stepforge/stepforge/pkg/build"
+	"github.com/stepforge/stepforge/pkg/cfncheck"
+	"github.com/stepforge/stepforge/workflows"
 )
 
 // Default target when none is given.
 var Default = Build
 
-// Build compiles every handler for linux/arm64 and zips it reproducibly into build/lambda.
+// Build compiles every handler for linux/arm64 and zips it reproducibly into build/lambda, then runs synth.
 func Build(ctx context.Context) error {
-	_, err := build.Build(ctx, build.Options{Progress: os.Stdout})
-	return err
+	if _, err := build.Build(ctx, build.Options{Progress: os.Stdout}); err != nil {
+		return err
+	}
+	return Synth()
 }
 
 // Test runs lint, the test suite with the race detector, then each fuzz target briefly (FUZZTIME, default 10s).
@@ -68,6 +75,45 @@ func Lint(ctx context.Context) error {
 func Bench(ctx context.Context) error {
 	mg.CtxDeps(ctx, Build)
 	return run(ctx, "go", "test", "-run=^$", "-bench=.", "-benchmem", "-count=1", "./pkg/middleware/", "./handlers/")
+}
+
+// Golden rewrites the golden files under testdata/ from the current output; review them in the diff.
+func Golden(ctx context.Context) error {
+	out, err := exec.CommandContext(ctx, "go", "list", "-f",
+		"{{.ImportPath}}{{range .TestImports}} {{.}}{{end}}{{range .XTestImports}} {{.}}{{end}}", "./...").Output()
+	if err != nil {
+		return fmt.Errorf("go list: %w", err)
+	}
+	const golden = "github.com/stepforge/stepforge/pkg/golden"
+	var pkgs []string
+	for _, line := range strings.Split(string(out), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) > 1 && slices.Contains(fields[1:], golden) {
+			pkgs = append(pkgs, fields[0])
+		}
+	}
+	if len(pkgs) == 0 {
+		return fmt.Errorf("no test package imports %s", golden)
+	}
+	return run(ctx, "go", append(append([]string{"test", "-count=1"}, pkgs...), "-update")...)
+}
+
+// Synth generates every workflow's CloudFormation template, ASL and docs page (build/cfn, build/asl, docs/workflows).
+func Synth() error {
+	start := time.Now()
+	stacks, err := gen.Synth(".", workflows.All())
+	if err != nil {
+		return err
+	}
+	for _, st := range stacks {
+		c, err := cfncheck.Stats(st.Template)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("synth %-16s %3d resources  %3d IAM statements  %d on \"*\"\n", st.Workflow.Name, c.Resources, c.Statements, c.WildcardResourceStatements)
+	}
+	fmt.Printf("synth %d stacks in %s\n", len(stacks), time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 // Clean removes build output.

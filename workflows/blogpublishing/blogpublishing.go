@@ -1,0 +1,116 @@
+// Package blogpublishing declares the blog publishing workflow (seed 002): a
+// Sanity CMS webhook reaches an initiator function through a REST API; the
+// initiator verifies, transforms and enriches the post and starts a Standard
+// state machine that publishes it to Medium, Dev.to and Hashnode and indexes
+// it in OpenSearch, in parallel. Each platform retries its transient errors,
+// and a platform that still fails is reported in the result without losing
+// the others'.
+package blogpublishing
+
+import (
+	"github.com/stepforge/stepforge/pkg/asl"
+	"github.com/stepforge/stepforge/pkg/workflow"
+)
+
+// Workflow returns the declaration.
+func Workflow() *workflow.Workflow {
+	sanity := &workflow.Secret{Name: "Sanity", Default: "sanity-cms", Description: "Sanity project, dataset, webhook secret and optional token."}
+	medium := &workflow.Secret{Name: "Medium", Default: "blog-publishing/medium", Description: "Medium integration token."}
+	devto := &workflow.Secret{Name: "Devto", Default: "blog-publishing/devto", Description: "Dev.to API key."}
+	hashnode := &workflow.Secret{Name: "Hashnode", Default: "blog-publishing/hashnode", Description: "Hashnode token and publication id."}
+	siteURL := &workflow.Parameter{Name: "SiteUrl", Description: "The blog's own base URL; posts' canonical URLs are built from it.", AllowedPattern: `^https?://.+`}
+	searchEndpoint := &workflow.Parameter{Name: "OpenSearchEndpoint", Description: "Endpoint of the OpenSearch Service domain that indexes the posts."}
+	searchDomain := &workflow.Parameter{Name: "OpenSearchDomainName", Description: "Name of that OpenSearch Service domain.", AllowedPattern: `^[a-z][a-z0-9-]{2,27}$`}
+
+	publishers := []*workflow.Function{
+		{Name: "PublishMedium", Handler: "publishmedium", Description: "Cross-posts a blog post to Medium.", Timeout: 30e9,
+			Env: map[string]workflow.Value{"MEDIUM_SECRET_ID": workflow.SecretName{Secret: medium}}, ReadsSecrets: []*workflow.Secret{medium}},
+		{Name: "PublishDevto", Handler: "publishdevto", Description: "Cross-posts a blog post to Dev.to.", Timeout: 30e9,
+			Env: map[string]workflow.Value{"DEVTO_SECRET_ID": workflow.SecretName{Secret: devto}}, ReadsSecrets: []*workflow.Secret{devto}},
+		{Name: "PublishHashnode", Handler: "publishhashnode", Description: "Publishes a blog post to a Hashnode publication.", Timeout: 30e9,
+			Env: map[string]workflow.Value{"HASHNODE_SECRET_ID": workflow.SecretName{Secret: hashnode}}, ReadsSecrets: []*workflow.Secret{hashnode}},
+		{Name: "IndexOpenSearch", Handler: "indexopensearch", Description: "Indexes a blog post in OpenSearch.", Timeout: 30e9,
+			Env: map[string]workflow.Value{"OPENSEARCH_ENDPOINT": workflow.Ref(searchEndpoint), "OPENSEARCH_INDEX": workflow.Literal("posts")},
+			Grants: []workflow.Grant{{
+				Actions:   []string{"es:ESHttpPut"},
+				Resources: []workflow.Value{workflow.Sub("arn:${AWS::Partition}:es:${AWS::Region}:${AWS::AccountId}:domain/${OpenSearchDomainName}/posts/_doc/*")},
+			}}},
+	}
+	platforms := []string{"Medium", "Devto", "Hashnode", "OpenSearch"}
+	var branches []asl.Branch
+	for i, fn := range publishers {
+		branches = append(branches, publishBranch(platforms[i], fn))
+	}
+	machine := &workflow.StateMachine{
+		Name: "BlogPublishing",
+		Type: workflow.Standard,
+		Definition: &asl.StateMachine{
+			Comment: "Publishes a blog post to Medium, Dev.to and Hashnode and indexes it in OpenSearch, in parallel.",
+			StartAt: "PublishEverywhere",
+			States: asl.States{
+				&asl.Parallel{Name: "PublishEverywhere", Branches: branches, Next: "Published"},
+				&asl.Succeed{Name: "Published"},
+			},
+		},
+		Logging: &workflow.Logging{Level: "ALL", RetentionDays: 30},
+		Tracing: true,
+	}
+	initiator := &workflow.Function{
+		Name:        "WebhookInitiator",
+		Handler:     "webhookinitiator",
+		Description: "Verifies a Sanity webhook, builds the blog post and starts the publishing state machine.",
+		Timeout:     15e9,
+		MemoryMB:    256,
+		Env: map[string]workflow.Value{
+			"STATE_MACHINE_ARN": machine.ARN(),
+			"SANITY_SECRET_ID":  workflow.SecretName{Secret: sanity},
+			"SITE_URL":          workflow.Ref(siteURL),
+		},
+		ReadsSecrets:   []*workflow.Secret{sanity},
+		StartsMachines: []*workflow.StateMachine{machine},
+	}
+	return &workflow.Workflow{
+		Name:        "blog-publishing",
+		Title:       "Blog publishing",
+		Description: "A Sanity webhook starts a Standard state machine that cross-posts to Medium, Dev.to and Hashnode and indexes in OpenSearch.",
+		Seed:        "002-webhook-initiator-blog-publish",
+		Parameters:  []*workflow.Parameter{siteURL, searchEndpoint, searchDomain},
+		Secrets:     []*workflow.Secret{sanity, medium, devto, hashnode},
+		Functions:   append([]*workflow.Function{initiator}, publishers...),
+		Machines:    []*workflow.StateMachine{machine},
+		RestAPIs: []*workflow.RestAPI{{
+			Name:   "SanityEvent",
+			Stage:  "Prod",
+			Routes: []workflow.RestRoute{{Method: "POST", Path: "/webhook", Function: initiator}},
+		}},
+	}
+}
+
+// publishBranch publishes to one platform. Rate limits and outages are
+// retried with backoff; any error left is caught and turned into a result
+// naming the platform, so the Parallel state still succeeds with the other
+// platforms' results.
+func publishBranch(platform string, fn *workflow.Function) asl.Branch {
+	task := workflow.Invoke("Publish"+platform, fn)
+	task.Retry = append(task.Retry, asl.Retrier{
+		ErrorEquals:     []string{"RateLimited", "PlatformUnavailable"},
+		IntervalSeconds: asl.Int(5),
+		MaxAttempts:     asl.Int(4),
+		BackoffRate:     asl.Float(2),
+		MaxDelaySeconds: asl.Int(60),
+		JitterStrategy:  asl.JitterFull,
+	})
+	task.Catch = []asl.Catcher{{ErrorEquals: []string{asl.ErrorAll}, ResultPath: "$.error", Next: platform + "Failed"}}
+	task.End = true
+	return asl.Branch{
+		StartAt: task.Name,
+		States: asl.States{
+			task,
+			&asl.Pass{
+				Name:       platform + "Failed",
+				Parameters: asl.Object{"platform": platform, "failed": true, "error.$": "$.error.Error", "cause.$": "$.error.Cause"},
+				End:        true,
+			},
+		},
+	}
+}
