@@ -16,6 +16,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/stepforge/stepforge/pkg/blog"
+	"github.com/stepforge/stepforge/pkg/envconfig"
 	"github.com/stepforge/stepforge/pkg/middleware"
 )
 
@@ -91,21 +92,21 @@ func (h *handler) handle(ctx context.Context, post blog.Post) (blog.Result, erro
 func (h *handler) credentials(ctx context.Context) (aws.Credentials, string, error) {
 	cfg, err := h.awsConfig(ctx)
 	if err != nil {
-		return aws.Credentials{}, "", &Misconfigured{Setting: "AWS configuration", Reason: err.Error()}
+		return aws.Credentials{}, "", &envconfig.Misconfigured{Setting: "AWS configuration", Reason: "cannot be loaded: " + err.Error()}
 	}
 	region := h.region
 	if region == "" {
 		region = cfg.Region
 	}
 	if region == "" {
-		return aws.Credentials{}, "", &Misconfigured{Setting: "OPENSEARCH_REGION", Reason: "neither it nor AWS_REGION is set"}
+		return aws.Credentials{}, "", &envconfig.Misconfigured{Setting: "OPENSEARCH_REGION", Reason: "is not set, nor is AWS_REGION"}
 	}
 	if cfg.Credentials == nil {
-		return aws.Credentials{}, "", &Misconfigured{Setting: "AWS credentials", Reason: "none found in the configuration chain"}
+		return aws.Credentials{}, "", &envconfig.Misconfigured{Setting: "AWS credentials", Reason: "are not in the configuration chain"}
 	}
 	creds, err := cfg.Credentials.Retrieve(ctx)
 	if err != nil {
-		return aws.Credentials{}, "", &Misconfigured{Setting: "AWS credentials", Reason: err.Error()}
+		return aws.Credentials{}, "", &envconfig.Misconfigured{Setting: "AWS credentials", Reason: "cannot be retrieved: " + err.Error()}
 	}
 	return creds, region, nil
 }

@@ -3,15 +3,20 @@ package main
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/stepforge/stepforge/pkg/blog"
+	"github.com/stepforge/stepforge/pkg/blog/blogtest"
+	"github.com/stepforge/stepforge/pkg/envconfig"
+	"github.com/stepforge/stepforge/pkg/golden"
 )
 
 const (
@@ -36,13 +41,15 @@ func roleConfig(context.Context) (aws.Config, error) {
 // setup returns a handler configured like the deployed function but writing
 // to the fake domain at endpoint, with a fixed clock.
 func setup(endpoint string, env map[string]string, load func(context.Context) (aws.Config, error)) *handler {
-	vars := map[string]string{"OPENSEARCH_ENDPOINT": endpoint}
-	for k, v := range env {
-		vars[k] = v
-	}
-	h := fromEnv(func(k string) string { return vars[k] }, load)
+	h := fromEnv(envconfig.Map(map[string]string{"OPENSEARCH_ENDPOINT": endpoint}, env), load)
 	h.now = func() time.Time { return indexedAt }
 	return h
+}
+
+// invoke runs h as the Lambda runtime runs the deployed function.
+func invoke(t *testing.T, h *handler, payload []byte) (blog.Result, *messages.InvokeResponse_Error, string) {
+	t.Helper()
+	return blogtest.Invoke(t, h.handle, "indexopensearch", payload)
 }
 
 func TestIndexesThePostUnderItsID(t *testing.T) {
@@ -51,7 +58,7 @@ func TestIndexesThePostUnderItsID(t *testing.T) {
 		env     map[string]string
 		post    string
 		target  string
-		reply   reply
+		reply   blogtest.Reply
 		golden  string
 		wantID  string
 		wantURL string // after the endpoint
@@ -61,7 +68,7 @@ func TestIndexesThePostUnderItsID(t *testing.T) {
 			name:    "first indexing creates the document",
 			post:    "post.json",
 			target:  "PUT /posts/_doc/" + postID,
-			reply:   reply{status: 201, file: "created.json"},
+			reply:   blogtest.Reply{Status: 201, File: "created.json"},
 			golden:  "golden/document.json",
 			wantID:  postID,
 			wantURL: "/posts/_doc/" + postID,
@@ -72,7 +79,7 @@ func TestIndexesThePostUnderItsID(t *testing.T) {
 			env:     map[string]string{"OPENSEARCH_INDEX": "blog-posts", "OPENSEARCH_REGION": "us-east-1"},
 			post:    "post.json",
 			target:  "PUT /blog-posts/_doc/" + postID,
-			reply:   reply{status: 200, file: "updated.json"},
+			reply:   blogtest.Reply{Status: 200, File: "updated.json"},
 			golden:  "golden/document.json",
 			wantID:  postID,
 			wantURL: "/blog-posts/_doc/" + postID,
@@ -82,7 +89,7 @@ func TestIndexesThePostUnderItsID(t *testing.T) {
 			name:    "an id that is not path-safe stays one path segment",
 			post:    "post-odd-id.json",
 			target:  "PUT /posts/_doc/drafts%2F2023%2006%3Frev=2",
-			reply:   reply{status: 201, file: "created-odd-id.json"},
+			reply:   blogtest.Reply{Status: 201, File: "created-odd-id.json"},
 			golden:  "golden/document-odd-id.json",
 			wantID:  "drafts/2023 06?rev=2",
 			wantURL: "/posts/_doc/drafts%2F2023%2006%3Frev=2",
@@ -91,20 +98,20 @@ func TestIndexesThePostUnderItsID(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			domain := newReplay(t, map[string]reply{tt.target: tt.reply})
+			domain := blogtest.NewReplay(t, map[string]blogtest.Reply{tt.target: tt.reply})
 			h := setup(domain.URL, tt.env, roleConfig)
 
-			got, fail, logs := invoke(t, h, readFile(t, tt.post))
+			got, fail, logs := invoke(t, h, blogtest.ReadFile(t, tt.post))
 
 			require.Nil(t, fail)
 			assert.Equal(t, blog.Result{Platform: "opensearch", ID: tt.wantID, URL: domain.URL + tt.wantURL}, got)
-			reqs := domain.requests()
+			reqs := domain.Requests()
 			require.Len(t, reqs, 1)
-			assert.Equal(t, "application/json", reqs[0].header.Get("Content-Type"))
-			assert.Equal(t, sessionToken, reqs[0].header.Get("X-Amz-Security-Token"))
-			assert.Equal(t, "20230623T093107Z", reqs[0].header.Get("X-Amz-Date"))
+			assert.Equal(t, "application/json", reqs[0].Header.Get("Content-Type"))
+			assert.Equal(t, sessionToken, reqs[0].Header.Get("X-Amz-Security-Token"))
+			assert.Equal(t, "20230623T093107Z", reqs[0].Header.Get("X-Amz-Date"))
 			assertSigned(t, reqs[0], aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey, SessionToken: sessionToken}, tt.region)
-			assertGolden(t, tt.golden, reqs[0].body)
+			golden.AssertJSON(t, filepath.Join("testdata", tt.golden), reqs[0].Body)
 			assert.Contains(t, logs, "indexed in OpenSearch")
 			for _, secret := range []string{secretKey, sessionToken} {
 				assert.NotContains(t, logs, secret)
@@ -117,44 +124,44 @@ func TestOpenSearchFailuresReachTheWorkflowTyped(t *testing.T) {
 	const target = "PUT /posts/_doc/" + postID
 	tests := []struct {
 		name        string
-		reply       reply
+		reply       blogtest.Reply
 		refused     bool
 		wantType    string
 		wantMessage string
 	}{
 		{
 			name:        "rejected execution with Retry-After is retryable",
-			reply:       reply{status: 429, file: "error-429.json", header: map[string]string{"Retry-After": "5"}},
+			reply:       blogtest.Reply{Status: 429, File: "error-429.json", Header: map[string]string{"Retry-After": "5"}},
 			wantType:    "RateLimited",
 			wantMessage: "retry after 5s",
 		},
 		{
 			name:        "cluster without a manager is retryable",
-			reply:       reply{status: 503, file: "error-503.json"},
+			reply:       blogtest.Reply{Status: 503, File: "error-503.json"},
 			wantType:    "PlatformUnavailable",
 			wantMessage: "cluster_block_exception",
 		},
 		{
 			name:        "internal error is retryable",
-			reply:       reply{status: 500, file: "error-500.json"},
+			reply:       blogtest.Reply{Status: 500, File: "error-500.json"},
 			wantType:    "PlatformUnavailable",
 			wantMessage: "Internal server error",
 		},
 		{
 			name:        "role without es:ESHttpPut is permanent",
-			reply:       reply{status: 403, file: "error-403-iam.json"},
+			reply:       blogtest.Reply{Status: 403, File: "error-403-iam.json"},
 			wantType:    "PlatformRejected",
 			wantMessage: "is not authorized to perform: es:ESHttpPut",
 		},
 		{
 			name:        "role unmapped in fine-grained access control is permanent",
-			reply:       reply{status: 403, file: "error-403-fgac.json"},
+			reply:       blogtest.Reply{Status: 403, File: "error-403-fgac.json"},
 			wantType:    "PlatformRejected",
 			wantMessage: "security_exception no permissions for [indices:data/write/index]",
 		},
 		{
 			name:        "document the mapping refuses is permanent with the domain's reason",
-			reply:       reply{status: 400, file: "error-400.json"},
+			reply:       blogtest.Reply{Status: 400, File: "error-400.json"},
 			wantType:    "PlatformRejected",
 			wantMessage: "mapper_parsing_exception failed to parse field [createdAt]",
 		},
@@ -167,26 +174,21 @@ func TestOpenSearchFailuresReachTheWorkflowTyped(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			endpoint := refusedURL(t)
+			endpoint := blogtest.RefusedURL(t)
 			if !tt.refused {
-				endpoint = newReplay(t, map[string]reply{target: tt.reply}).URL
+				endpoint = blogtest.NewReplay(t, map[string]blogtest.Reply{target: tt.reply}).URL
 			}
 			h := setup(endpoint, nil, roleConfig)
 
-			_, fail, logs := invoke(t, h, readFile(t, "post.json"))
+			_, fail, logs := invoke(t, h, blogtest.ReadFile(t, "post.json"))
 
-			require.NotNil(t, fail)
-			assert.Equal(t, tt.wantType, fail.Type)
-			assert.Contains(t, fail.Message, tt.wantMessage)
-			for _, secret := range []string{secretKey, sessionToken} {
-				assert.NotContains(t, logs, secret)
-			}
+			blogtest.AssertFailed(t, fail, logs, tt.wantType, tt.wantMessage, secretKey, sessionToken)
 		})
 	}
 }
 
 func TestNothingIsSentToOpenSearchWhenTheCallCannotSucceed(t *testing.T) {
-	post := string(readFile(t, "post.json"))
+	post := string(blogtest.ReadFile(t, "post.json"))
 	tests := []struct {
 		name     string
 		env      map[string]string
@@ -226,24 +228,23 @@ func TestNothingIsSentToOpenSearchWhenTheCallCannotSucceed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			domain := newReplay(t, nil)
+			domain := blogtest.NewReplay(t, nil)
 			load := tt.load
 			if load == nil {
 				load = roleConfig
 			}
 			h := setup(domain.URL, tt.env, load)
 
-			_, fail, _ := invoke(t, h, []byte(tt.payload))
+			_, fail, logs := invoke(t, h, []byte(tt.payload))
 
-			require.NotNil(t, fail)
-			assert.Equal(t, tt.wantType, fail.Type, fail.Message)
-			assert.Empty(t, domain.requests())
+			blogtest.AssertFailed(t, fail, logs, tt.wantType, "", secretKey, sessionToken)
+			assert.Empty(t, domain.Requests())
 		})
 	}
 }
 
 func TestAWSConfigurationIsLoadedOncePerWarmProcess(t *testing.T) {
-	domain := newReplay(t, map[string]reply{"PUT /posts/_doc/" + postID: {status: 200, file: "updated.json"}})
+	domain := blogtest.NewReplay(t, map[string]blogtest.Reply{"PUT /posts/_doc/" + postID: {Status: 200, File: "updated.json"}})
 	loads := 0
 	h := setup(domain.URL, nil, func(ctx context.Context) (aws.Config, error) {
 		loads++
@@ -254,7 +255,7 @@ func TestAWSConfigurationIsLoadedOncePerWarmProcess(t *testing.T) {
 	})
 
 	for _, wantFail := range []bool{true, false, false} {
-		_, fail, _ := invoke(t, h, readFile(t, "post.json"))
+		_, fail, _ := invoke(t, h, blogtest.ReadFile(t, "post.json"))
 		assert.Equal(t, wantFail, fail != nil)
 	}
 
@@ -280,11 +281,10 @@ func TestEndpointAndIndexSettings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			vars := map[string]string{"OPENSEARCH_ENDPOINT": tt.endpoint, "OPENSEARCH_INDEX": tt.index}
-			h := fromEnv(func(k string) string { return vars[k] }, roleConfig)
+			h := fromEnv(envconfig.Map(map[string]string{"OPENSEARCH_ENDPOINT": tt.endpoint, "OPENSEARCH_INDEX": tt.index}), roleConfig)
 
 			if tt.wantErr {
-				var mis *Misconfigured
+				var mis *envconfig.Misconfigured
 				assert.ErrorAs(t, h.misconfigured, &mis)
 				return
 			}

@@ -5,9 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,24 +14,18 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/stepforge/stepforge/pkg/golden"
 	"github.com/stepforge/stepforge/pkg/middleware"
+	"github.com/stepforge/stepforge/pkg/middleware/middlewaretest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // invoke runs payload through the handler wrapped in the middleware and
 // returns the response, the error a state machine would see (zero on
 // success) and the "payload received" log line, decoded.
 func invoke(t *testing.T, h *handler, payload []byte) ([]byte, messages.InvokeResponse_Error, map[string]json.RawMessage) {
 	t.Helper()
-	var logs bytes.Buffer
-	out, err := middleware.Wrap(h.handle, middleware.WithOutput(&logs), middleware.WithFunctionName("payloadprinter")).
-		Invoke(context.Background(), payload)
-	var ie messages.InvokeResponse_Error
-	if err != nil {
-		require.True(t, errors.As(err, &ie), "error %v is not an InvokeResponse_Error", err)
-	}
-	return out, ie, payloadLine(t, logs.String())
+	out, ie, logs := middlewaretest.Invoke(t, h.handle, "payloadprinter", payload)
+	return out, ie, payloadLine(t, logs)
 }
 
 // payloadLine returns the log record the handler wrote, or nil if there is none.
@@ -52,17 +43,10 @@ func payloadLine(t *testing.T, logs string) map[string]json.RawMessage {
 	return nil
 }
 
-func readEvent(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	require.NoError(t, err)
-	return b
-}
-
 func TestThePayloadIsHandedOnUnchanged(t *testing.T) {
 	for _, event := range []string{"webhook.json", "webhook-with-secrets.json", "array.json", "string.json", "number.json", "null.json"} {
 		t.Run(event, func(t *testing.T) {
-			in := readEvent(t, event)
+			in := middlewaretest.Event(t, event)
 			out, ierr, _ := invoke(t, &handler{}, in)
 			require.Empty(t, ierr.Type, "unexpected error: %s", ierr.Message)
 			// The middleware re-encodes the value, so insignificant
@@ -74,7 +58,7 @@ func TestThePayloadIsHandedOnUnchanged(t *testing.T) {
 }
 
 func TestThePayloadIsLoggedAsJSONNotAsAString(t *testing.T) {
-	in := readEvent(t, "webhook.json")
+	in := middlewaretest.Event(t, "webhook.json")
 	_, _, line := invoke(t, &handler{}, in)
 	require.NotNil(t, line, "no payload line logged")
 
@@ -88,7 +72,7 @@ func TestThePayloadIsLoggedAsJSONNotAsAString(t *testing.T) {
 }
 
 func TestSecretLookingFieldsAreRedactedInTheLogOnly(t *testing.T) {
-	in := readEvent(t, "webhook-with-secrets.json")
+	in := middlewaretest.Event(t, "webhook-with-secrets.json")
 	out, ierr, line := invoke(t, &handler{}, in)
 	require.Empty(t, ierr.Type)
 	require.NotNil(t, line)
@@ -117,7 +101,7 @@ func TestSecretLookingFieldsAreRedactedInTheLogOnly(t *testing.T) {
 }
 
 func TestALargePayloadIsLoggedBySizeOnly(t *testing.T) {
-	in := readEvent(t, "webhook.json")
+	in := middlewaretest.Event(t, "webhook.json")
 	out, ierr, line := invoke(t, &handler{maxLogged: 64}, in)
 	require.Empty(t, ierr.Type)
 	require.NotNil(t, line)
@@ -129,7 +113,7 @@ func TestALargePayloadIsLoggedBySizeOnly(t *testing.T) {
 }
 
 func TestAnUnparseablePayloadIsMalformedInput(t *testing.T) {
-	out, ierr, line := invoke(t, &handler{}, readEvent(t, "malformed.json"))
+	out, ierr, line := invoke(t, &handler{}, middlewaretest.Event(t, "malformed.json"))
 	assert.Nil(t, out)
 	assert.Equal(t, "MalformedInput", ierr.Type)
 	assert.Nil(t, line, "nothing is printed for a payload that never reached the handler")
@@ -175,36 +159,16 @@ func TestHandleLogsAnInvalidPayloadWithoutFailing(t *testing.T) {
 // TestRecordedEventsMatchTheirGoldenFiles pins, for every recorded event, the
 // response the Runtime API would carry and the payload as it is logged.
 func TestRecordedEventsMatchTheirGoldenFiles(t *testing.T) {
-	events, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	require.NoError(t, err)
-	require.NotEmpty(t, events)
-	for _, path := range events {
-		name := filepath.Base(path)
+	for _, name := range middlewaretest.Events(t) {
 		t.Run(name, func(t *testing.T) {
-			out, ierr, line := invoke(t, &handler{}, readEvent(t, name))
-			if ierr.Type != "" {
-				out, err = json.Marshal(ierr)
-				require.NoError(t, err)
-			}
-			golden := struct {
+			out, ierr, line := invoke(t, &handler{}, middlewaretest.Event(t, name))
+			recorded := struct {
 				Response      json.RawMessage `json:"response"`
 				LoggedPayload json.RawMessage `json:"loggedPayload,omitempty"`
-			}{Response: out, LoggedPayload: line["payload"]}
-			got, err := json.MarshalIndent(golden, "", "  ")
+			}{Response: middlewaretest.Response(t, out, ierr), LoggedPayload: line["payload"]}
+			got, err := json.MarshalIndent(recorded, "", "  ")
 			require.NoError(t, err)
-			assertGolden(t, filepath.Join("testdata", "golden", strings.TrimSuffix(name, ".json")+".golden"), got)
+			golden.Assert(t, filepath.Join("testdata", "golden", strings.TrimSuffix(name, ".json")+".golden"), append(got, '\n'))
 		})
 	}
-}
-
-func assertGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	got = append(bytes.TrimSpace(got), '\n')
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file: run go test -update")
-	assert.Equal(t, string(want), string(got))
 }

@@ -6,28 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/stepforge/stepforge/pkg/middleware"
 )
-
-// secretKeys are the key fragments whose values are kept out of the logs.
-// Webhooks commonly carry a signature or token next to their data; the
-// middleware's own redaction sees only the top-level "payload" attribute.
-var secretKeys = []string{
-	"secret", "password", "passwd", "token", "authorization", "apikey", "api-key", "api_key",
-	"signature", "cookie", "credential", "privatekey", "private_key", "private-key",
-}
-
-func looksSecret(key string) bool {
-	key = strings.ToLower(key)
-	for _, frag := range secretKeys {
-		if strings.Contains(key, frag) {
-			return true
-		}
-	}
-	return false
-}
 
 // redact returns payload with the value of every secret-looking object key,
 // at any depth, replaced by middleware.Redacted. Key order and every other
@@ -85,7 +66,9 @@ func redactContainer(dec *json.Decoder, out *bytes.Buffer, open json.Delim) erro
 		key, _ := tok.(string) // the decoder only yields strings as object keys
 		writeString(out, key)
 		out.WriteByte(':')
-		if looksSecret(key) {
+		// The middleware's own redaction sees only the top-level "payload"
+		// attribute, while webhooks carry a signature or token at any depth.
+		if middleware.LooksSecret(key) {
 			var skipped json.RawMessage
 			if err := dec.Decode(&skipped); err != nil {
 				return err

@@ -2,12 +2,8 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,32 +12,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/stepforge/stepforge/pkg/middleware"
+	"github.com/stepforge/stepforge/pkg/golden"
+	"github.com/stepforge/stepforge/pkg/middleware/middlewaretest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // invoke runs payload through the handler wrapped in the middleware, as the
 // Lambda runtime would, and returns the response body, the error the state
 // machine would see (zero when the call succeeded) and the log output.
 func invoke(t *testing.T, payload []byte) ([]byte, messages.InvokeResponse_Error, string) {
 	t.Helper()
-	var logs bytes.Buffer
 	h := &handler{}
-	out, err := middleware.Wrap(h.handle, middleware.WithOutput(&logs), middleware.WithFunctionName("pizzachecker")).
-		Invoke(context.Background(), payload)
-	var ie messages.InvokeResponse_Error
-	if err != nil {
-		require.True(t, errors.As(err, &ie), "error %v is not an InvokeResponse_Error", err)
-	}
-	return out, ie, logs.String()
-}
-
-func readEvent(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	require.NoError(t, err)
-	return b
+	return middlewaretest.Invoke(t, h.handle, "pizzachecker", payload)
 }
 
 func TestPineappleAndHawaiianOrdersContainPineapple(t *testing.T) {
@@ -57,7 +38,7 @@ func TestPineappleAndHawaiianOrdersContainPineapple(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.event, func(t *testing.T) {
-			out, ierr, _ := invoke(t, readEvent(t, tt.event))
+			out, ierr, _ := invoke(t, middlewaretest.Event(t, tt.event))
 			require.Empty(t, ierr.Type, "unexpected error: %s", ierr.Message)
 			var v struct {
 				ContainsPineapple *bool `json:"containsPineapple"`
@@ -72,7 +53,7 @@ func TestPineappleAndHawaiianOrdersContainPineapple(t *testing.T) {
 func TestOrdersWithoutAFlavourAreInvalidOrders(t *testing.T) {
 	for _, event := range []string{"missing-flavour.json", "null-flavour.json", "blank-flavour.json"} {
 		t.Run(event, func(t *testing.T) {
-			out, ierr, _ := invoke(t, readEvent(t, event))
+			out, ierr, _ := invoke(t, middlewaretest.Event(t, event))
 			assert.Nil(t, out)
 			assert.Equal(t, "InvalidOrder", ierr.Type)
 			assert.Contains(t, ierr.Message, "flavour is missing or blank")
@@ -83,7 +64,7 @@ func TestOrdersWithoutAFlavourAreInvalidOrders(t *testing.T) {
 func TestUnreadablePayloadsAreMalformedInput(t *testing.T) {
 	for _, event := range []string{"malformed.json", "flavour-not-string.json"} {
 		t.Run(event, func(t *testing.T) {
-			out, ierr, _ := invoke(t, readEvent(t, event))
+			out, ierr, _ := invoke(t, middlewaretest.Event(t, event))
 			assert.Nil(t, out)
 			assert.Equal(t, "MalformedInput", ierr.Type)
 		})
@@ -151,7 +132,7 @@ func TestHandleRejectsABlankOrderWithoutTheMiddleware(t *testing.T) {
 }
 
 func TestTheVerdictIsLogged(t *testing.T) {
-	_, ierr, logs := invoke(t, readEvent(t, "hawaiian-bbq.json"))
+	_, ierr, logs := invoke(t, middlewaretest.Event(t, "hawaiian-bbq.json"))
 	require.Empty(t, ierr.Type)
 
 	var found bool
@@ -175,30 +156,10 @@ func TestTheVerdictIsLogged(t *testing.T) {
 // Runtime API would carry for every recorded event: the output on success,
 // the errorType and errorMessage a Catch sees on failure.
 func TestRecordedEventsMatchTheirGoldenResponses(t *testing.T) {
-	events, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	require.NoError(t, err)
-	require.NotEmpty(t, events)
-	for _, path := range events {
-		name := filepath.Base(path)
+	for _, name := range middlewaretest.Events(t) {
 		t.Run(name, func(t *testing.T) {
-			out, ierr, _ := invoke(t, readEvent(t, name))
-			if ierr.Type != "" {
-				out, err = json.Marshal(ierr)
-				require.NoError(t, err)
-			}
-			assertGolden(t, filepath.Join("testdata", "golden", strings.TrimSuffix(name, ".json")+".golden"), out)
+			out, ierr, _ := invoke(t, middlewaretest.Event(t, name))
+			golden.Assert(t, filepath.Join("testdata", "golden", strings.TrimSuffix(name, ".json")+".golden"), append(middlewaretest.Response(t, out, ierr), '\n'))
 		})
 	}
-}
-
-func assertGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	got = append(bytes.TrimSpace(got), '\n')
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file: run go test -update")
-	assert.Equal(t, string(want), string(got))
 }

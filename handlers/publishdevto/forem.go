@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -102,26 +99,12 @@ func (h *handler) save(ctx context.Context, what, method, path string, key secre
 
 // request builds a Forem API call; body, when not nil, is sent as JSON.
 func (h *handler) request(ctx context.Context, method, path string, key secrets.Value, body any) (*http.Request, error) {
-	var r io.Reader
-	if body != nil {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		// Markdown is full of <, > and &; escaping them only bloats the body.
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(body); err != nil {
-			return nil, fmt.Errorf("encode the Dev.to request: %w", err)
-		}
-		r = &buf
-	}
-	req, err := http.NewRequestWithContext(ctx, method, h.apiURL+path, r)
+	req, err := blog.NewJSONRequest(ctx, method, h.apiURL+path, body)
 	if err != nil {
-		return nil, fmt.Errorf("build the Dev.to request: %w", err)
+		return nil, fmt.Errorf("Dev.to: %w", err)
 	}
 	req.Header.Set("api-key", key.Reveal())
 	req.Header.Set("Accept", "application/vnd.forem.api-v1+json")
 	req.Header.Set("User-Agent", userAgent)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	return req, nil
 }

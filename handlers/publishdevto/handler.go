@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -12,16 +10,17 @@ import (
 	"github.com/stepforge/stepforge/pkg/secrets"
 )
 
-// secretReader reads a JSON secret and drops a cached one; *secrets.Cache
-// satisfies it.
-type secretReader interface {
-	JSON(ctx context.Context, id string, v any) error
-	Forget(id string)
-}
-
 // credentials is the JSON shape of the Dev.to secret.
 type credentials struct {
 	APIKey secrets.Value `json:"DEVTO_API_KEY"`
+}
+
+// Missing implements blog.Secret.
+func (c *credentials) Missing() string {
+	if c.APIKey == "" {
+		return "DEVTO_API_KEY"
+	}
+	return ""
 }
 
 type handler struct {
@@ -29,8 +28,7 @@ type handler struct {
 	apiURL        string
 	published     bool
 	pageSize      int
-	secretID      string
-	secrets       secretReader
+	creds         blog.Credentials
 	misconfigured error
 }
 
@@ -40,10 +38,11 @@ func (h *handler) handle(ctx context.Context, post blog.Post) (blog.Result, erro
 	if h.misconfigured != nil {
 		return blog.Result{}, h.misconfigured
 	}
-	key, err := h.apiKey(ctx)
-	if err != nil {
+	var c credentials
+	if err := h.creds.Read(ctx, &c); err != nil {
 		return blog.Result{}, err
 	}
+	key := c.APIKey
 	existing, err := h.findByCanonicalURL(ctx, key, post.CanonicalURL)
 	if err != nil {
 		return blog.Result{}, h.forgetRejected(err)
@@ -65,25 +64,9 @@ func (h *handler) handle(ctx context.Context, post blog.Post) (blog.Result, erro
 	return blog.Result{Platform: platform, ID: strconv.FormatInt(saved.ID, 10), URL: saved.URL}, nil
 }
 
-func (h *handler) apiKey(ctx context.Context) (secrets.Value, error) {
-	var c credentials
-	if err := h.secrets.JSON(ctx, h.secretID, &c); err != nil {
-		return "", fmt.Errorf("read Dev.to credentials: %w", err)
-	}
-	if c.APIKey == "" {
-		// Drop it so the corrected secret is read on the next attempt.
-		h.secrets.Forget(h.secretID)
-		return "", &secrets.Malformed{ID: h.secretID, Reason: "DEVTO_API_KEY is empty"}
-	}
-	return c.APIKey, nil
-}
-
 // forgetRejected drops the cached secret when Dev.to refuses the key, so a
 // rotated key is read on the next attempt rather than after the cache's TTL.
 func (h *handler) forgetRejected(err error) error {
-	var rej *blog.PlatformRejected
-	if errors.As(err, &rej) && (rej.Status == http.StatusUnauthorized || rej.Status == http.StatusForbidden) {
-		h.secrets.Forget(h.secretID)
-	}
+	h.creds.ForgetIfRefused(err)
 	return err
 }

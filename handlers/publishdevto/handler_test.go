@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
@@ -8,6 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stepforge/stepforge/pkg/blog"
+	"github.com/stepforge/stepforge/pkg/blog/blogtest"
+	"github.com/stepforge/stepforge/pkg/envconfig"
+	"github.com/stepforge/stepforge/pkg/golden"
 )
 
 const (
@@ -21,16 +25,16 @@ const (
 
 // setup returns a handler configured like the deployed function but talking
 // to the fake Dev.to at apiURL and to Secrets Manager holding secret.
-func setup(apiURL, secret string, env map[string]string) (*handler, *secretStore) {
-	store := &secretStore{values: map[string]string{}}
-	if secret != "" {
-		store.values[secretID] = secret
-	}
-	vars := map[string]string{"DEVTO_API_URL": apiURL, "DEVTO_SECRET_ID": secretID}
-	for k, v := range env {
-		vars[k] = v
-	}
-	return fromEnv(func(k string) string { return vars[k] }, newCache(store)), store
+func setup(apiURL, secret string, env map[string]string) (*handler, *blogtest.SecretStore) {
+	store := blogtest.NewSecretStore(secretID, secret)
+	getenv := envconfig.Map(map[string]string{"DEVTO_API_URL": apiURL, "DEVTO_SECRET_ID": secretID}, env)
+	return fromEnv(getenv, store.Cache()), store
+}
+
+// invoke runs h as the Lambda runtime runs the deployed function.
+func invoke(t *testing.T, h *handler, payload []byte) (blog.Result, *messages.InvokeResponse_Error, string) {
+	t.Helper()
+	return blogtest.Invoke(t, h.handle, "publishdevto", payload)
 }
 
 func TestPublishesThePostOnDevToOnce(t *testing.T) {
@@ -39,7 +43,7 @@ func TestPublishesThePostOnDevToOnce(t *testing.T) {
 		env      map[string]string
 		pageSize int
 		post     string
-		replies  map[string]reply
+		replies  map[string]blogtest.Reply
 		calls    []string
 		golden   string
 		want     blog.Result
@@ -47,9 +51,9 @@ func TestPublishesThePostOnDevToOnce(t *testing.T) {
 		{
 			name: "creates an article when none carries the canonical URL",
 			post: "post.json",
-			replies: map[string]reply{
-				firstPage:   {status: 200, file: "articles-none-matching.json"},
-				createRoute: {status: 201, file: "created.json"},
+			replies: map[string]blogtest.Reply{
+				firstPage:   {Status: 200, File: "articles-none-matching.json"},
+				createRoute: {Status: 201, File: "created.json"},
 			},
 			calls:  []string{firstPage, createRoute},
 			golden: "golden/article.json",
@@ -63,10 +67,10 @@ func TestPublishesThePostOnDevToOnce(t *testing.T) {
 			name:     "updates the article an earlier attempt published instead of duplicating it",
 			pageSize: 2,
 			post:     "post.json",
-			replies: map[string]reply{
-				"GET /articles/me/all?page=1&per_page=2": {status: 200, file: "articles-none-matching.json"},
-				"GET /articles/me/all?page=2&per_page=2": {status: 200, file: "articles-page2-matching.json"},
-				"PUT /articles/1520931":                  {status: 200, file: "updated.json"},
+			replies: map[string]blogtest.Reply{
+				"GET /articles/me/all?page=1&per_page=2": {Status: 200, File: "articles-none-matching.json"},
+				"GET /articles/me/all?page=2&per_page=2": {Status: 200, File: "articles-page2-matching.json"},
+				"PUT /articles/1520931":                  {Status: 200, File: "updated.json"},
 			},
 			calls:  []string{"GET /articles/me/all?page=1&per_page=2", "GET /articles/me/all?page=2&per_page=2", "PUT /articles/1520931"},
 			golden: "golden/article.json",
@@ -80,7 +84,7 @@ func TestPublishesThePostOnDevToOnce(t *testing.T) {
 			name:    "saves a draft without lookup for a post without canonical URL",
 			env:     map[string]string{"DEVTO_PUBLISHED": "false"},
 			post:    "post-minimal.json",
-			replies: map[string]reply{createRoute: {status: 201, file: "created-draft.json"}},
+			replies: map[string]blogtest.Reply{createRoute: {Status: 201, File: "created-draft.json"}},
 			calls:   []string{createRoute},
 			golden:  "golden/article-minimal-draft.json",
 			want: blog.Result{
@@ -92,25 +96,25 @@ func TestPublishesThePostOnDevToOnce(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			devto := newReplay(t, tt.replies)
+			devto := blogtest.NewReplay(t, tt.replies)
 			h, _ := setup(devto.URL, secret, tt.env)
 			if tt.pageSize > 0 {
 				h.pageSize = tt.pageSize
 			}
 
-			got, fail, logs := invoke(t, h, readFile(t, tt.post))
+			got, fail, logs := invoke(t, h, blogtest.ReadFile(t, tt.post))
 
 			require.Nil(t, fail)
 			assert.Equal(t, tt.want, got)
-			assert.Equal(t, tt.calls, devto.targets())
-			reqs := devto.requests()
+			assert.Equal(t, tt.calls, devto.Targets())
+			reqs := devto.Requests()
 			for _, r := range reqs {
-				assert.Equal(t, apiKey, r.header.Get("api-key"), r.target)
-				assert.Equal(t, "application/vnd.forem.api-v1+json", r.header.Get("Accept"), r.target)
+				assert.Equal(t, apiKey, r.Header.Get("api-key"), r.Target)
+				assert.Equal(t, "application/vnd.forem.api-v1+json", r.Header.Get("Accept"), r.Target)
 			}
 			save := reqs[len(reqs)-1]
-			assert.Equal(t, "application/json", save.header.Get("Content-Type"))
-			assertGolden(t, tt.golden, save.body)
+			assert.Equal(t, "application/json", save.Header.Get("Content-Type"))
+			golden.AssertJSON(t, filepath.Join("testdata", tt.golden), save.Body)
 			assert.Contains(t, logs, "published on Dev.to")
 			assert.NotContains(t, logs, apiKey)
 		})
@@ -118,10 +122,10 @@ func TestPublishesThePostOnDevToOnce(t *testing.T) {
 }
 
 func TestDevToFailuresReachTheWorkflowTyped(t *testing.T) {
-	listed := reply{status: 200, file: "articles-none-matching.json"}
+	listed := blogtest.Reply{Status: 200, File: "articles-none-matching.json"}
 	tests := []struct {
 		name           string
-		replies        map[string]reply
+		replies        map[string]blogtest.Reply
 		refused        bool
 		wantType       string
 		wantMessage    string
@@ -129,42 +133,42 @@ func TestDevToFailuresReachTheWorkflowTyped(t *testing.T) {
 	}{
 		{
 			name:           "rate limit with Retry-After is retryable",
-			replies:        map[string]reply{firstPage: listed, createRoute: {status: 429, file: "error-429.json", header: map[string]string{"Retry-After": "30"}}},
+			replies:        map[string]blogtest.Reply{firstPage: listed, createRoute: {Status: 429, File: "error-429.json", Header: map[string]string{"Retry-After": "30"}}},
 			wantType:       "RateLimited",
 			wantMessage:    "retry after 30s",
 			wantSecretRead: 1,
 		},
 		{
 			name:           "server error is retryable",
-			replies:        map[string]reply{firstPage: listed, createRoute: {status: 500, file: "error-500.json"}},
+			replies:        map[string]blogtest.Reply{firstPage: listed, createRoute: {Status: 500, File: "error-500.json"}},
 			wantType:       "PlatformUnavailable",
 			wantMessage:    "Internal Server Error",
 			wantSecretRead: 1,
 		},
 		{
 			name:           "maintenance page during the lookup is retryable",
-			replies:        map[string]reply{firstPage: {status: 503, file: "error-503.html", header: map[string]string{"Content-Type": "text/html"}}},
+			replies:        map[string]blogtest.Reply{firstPage: {Status: 503, File: "error-503.html", Header: map[string]string{"Content-Type": "text/html"}}},
 			wantType:       "PlatformUnavailable",
 			wantMessage:    "HTTP 503",
 			wantSecretRead: 1,
 		},
 		{
 			name:           "refused key during the lookup is permanent and the secret is read again",
-			replies:        map[string]reply{firstPage: {status: 401, file: "error-401.json"}},
+			replies:        map[string]blogtest.Reply{firstPage: {Status: 401, File: "error-401.json"}},
 			wantType:       "PlatformRejected",
 			wantMessage:    "unauthorized",
 			wantSecretRead: 2,
 		},
 		{
 			name:           "refused key on create is permanent and the secret is read again",
-			replies:        map[string]reply{firstPage: listed, createRoute: {status: 401, file: "error-401.json"}},
+			replies:        map[string]blogtest.Reply{firstPage: listed, createRoute: {Status: 401, File: "error-401.json"}},
 			wantType:       "PlatformRejected",
 			wantMessage:    "unauthorized",
 			wantSecretRead: 2,
 		},
 		{
 			name:           "unprocessable article is permanent with Dev.to's reason",
-			replies:        map[string]reply{firstPage: listed, createRoute: {status: 422, file: "error-422.json"}},
+			replies:        map[string]blogtest.Reply{firstPage: listed, createRoute: {Status: 422, File: "error-422.json"}},
 			wantType:       "PlatformRejected",
 			wantMessage:    "Unprocessable Entity: Canonical url has already been taken",
 			wantSecretRead: 1,
@@ -179,29 +183,25 @@ func TestDevToFailuresReachTheWorkflowTyped(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			apiURL := refusedURL(t)
+			apiURL := blogtest.RefusedURL(t)
 			if !tt.refused {
-				apiURL = newReplay(t, tt.replies).URL
+				apiURL = blogtest.NewReplay(t, tt.replies).URL
 			}
 			h, store := setup(apiURL, secret, nil)
 
 			var fail *messages.InvokeResponse_Error
 			var logs string
 			for range 2 {
-				_, fail, logs = invoke(t, h, readFile(t, "post.json"))
-				require.NotNil(t, fail)
-				assert.Equal(t, tt.wantType, fail.Type)
-				assert.Contains(t, fail.Message, tt.wantMessage)
-				assert.NotContains(t, logs, apiKey)
-				assert.NotContains(t, fail.Message, apiKey)
+				_, fail, logs = invoke(t, h, blogtest.ReadFile(t, "post.json"))
+				blogtest.AssertFailed(t, fail, logs, tt.wantType, tt.wantMessage, apiKey)
 			}
-			assert.Equal(t, tt.wantSecretRead, store.readCount())
+			assert.Equal(t, tt.wantSecretRead, store.Reads())
 		})
 	}
 }
 
 func TestNothingIsSentToDevToWhenTheCallCannotSucceed(t *testing.T) {
-	post := string(readFile(t, "post.json"))
+	post := string(blogtest.ReadFile(t, "post.json"))
 	tests := []struct {
 		name     string
 		secret   string
@@ -219,16 +219,13 @@ func TestNothingIsSentToDevToWhenTheCallCannotSucceed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			devto := newReplay(t, nil)
+			devto := blogtest.NewReplay(t, nil)
 			h, _ := setup(devto.URL, tt.secret, tt.env)
 
 			_, fail, logs := invoke(t, h, []byte(tt.payload))
 
-			require.NotNil(t, fail)
-			assert.Equal(t, tt.wantType, fail.Type, fail.Message)
-			assert.Empty(t, devto.targets())
-			assert.NotContains(t, logs, apiKey)
-			assert.NotContains(t, fail.Message, apiKey)
+			blogtest.AssertFailed(t, fail, logs, tt.wantType, "", apiKey)
+			assert.Empty(t, devto.Targets())
 		})
 	}
 }

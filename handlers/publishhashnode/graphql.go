@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -24,9 +22,6 @@ const publishPostMutation = `mutation PublishPost($input: PublishPostInput!) {
 
 // maxTags is the most tags Hashnode accepts on a post.
 const maxTags = 5
-
-// maxReply bounds how much of a reply is read.
-const maxReply = 1 << 20
 
 type publishPostInput struct {
 	Title              string             `json:"title"`
@@ -121,14 +116,9 @@ func (h *handler) publish(ctx context.Context, token secrets.Value, in publishPo
 	if err != nil {
 		return publishedPost{}, err
 	}
-	resp, err := h.client.Do(req)
+	resp, body, err := blog.Exchange(h.client, platform, req)
 	if err != nil {
-		return publishedPost{}, &blog.PlatformUnavailable{Platform: platform, Reason: err.Error()}
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReply))
-	if err != nil {
-		return publishedPost{}, &blog.PlatformUnavailable{Platform: platform, Status: resp.StatusCode, Reason: "reading reply: " + err.Error()}
+		return publishedPost{}, err
 	}
 	var reply struct {
 		Data struct {
@@ -152,7 +142,7 @@ func (h *handler) publish(ctx context.Context, token secrets.Value, in publishPo
 	if refusesCredentials(resp.StatusCode, reply.Errors) {
 		// A rotated token is then read on the next attempt rather than after
 		// the cache's TTL.
-		h.secrets.Forget(h.secretID)
+		h.creds.Forget()
 	}
 	if !ok || len(reply.Errors) > 0 {
 		return publishedPost{}, classify(resp, body, reply.Errors)
@@ -176,8 +166,7 @@ func classify(resp *http.Response, body []byte, errs []graphQLError) error {
 	case "INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "BAD_GATEWAY", "GATEWAY_TIMEOUT":
 		return &blog.PlatformUnavailable{Platform: platform, Status: resp.StatusCode, Reason: reason}
 	case "TOO_MANY_REQUESTS", "RATE_LIMITED", "THROTTLED":
-		// Classify reads Retry-After the way it does for a real 429.
-		return blog.Classify(platform, &http.Response{StatusCode: http.StatusTooManyRequests, Header: resp.Header}, body)
+		return &blog.RateLimited{Platform: platform, RetryAfter: blog.RetryAfter(resp.Header.Get("Retry-After"))}
 	default:
 		return &blog.PlatformRejected{Platform: platform, Status: resp.StatusCode, Reason: reason}
 	}
@@ -211,22 +200,14 @@ func reasons(errs []graphQLError) string {
 
 // request builds a GraphQL call to the Hashnode API.
 func (h *handler) request(ctx context.Context, token secrets.Value, query string, variables any) (*http.Request, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// Markdown is full of <, > and &; escaping them only bloats the body.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(struct {
+	req, err := blog.NewJSONRequest(ctx, http.MethodPost, h.apiURL, struct {
 		Query     string `json:"query"`
 		Variables any    `json:"variables"`
-	}{query, variables}); err != nil {
-		return nil, fmt.Errorf("encode the Hashnode request: %w", err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.apiURL, &buf)
+	}{query, variables})
 	if err != nil {
-		return nil, fmt.Errorf("build the Hashnode request: %w", err)
+		return nil, fmt.Errorf("Hashnode: %w", err)
 	}
 	req.Header.Set("Authorization", token.Reveal())
-	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", userAgent)
 	return req, nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
@@ -8,6 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stepforge/stepforge/pkg/blog"
+	"github.com/stepforge/stepforge/pkg/blog/blogtest"
+	"github.com/stepforge/stepforge/pkg/envconfig"
+	"github.com/stepforge/stepforge/pkg/golden"
 )
 
 const (
@@ -22,16 +26,16 @@ const (
 
 // setup returns a handler configured like the deployed function but talking
 // to the fake Hashnode at apiURL and to Secrets Manager holding secret.
-func setup(apiURL, secret string, env map[string]string) (*handler, *secretStore) {
-	store := &secretStore{values: map[string]string{}}
-	if secret != "" {
-		store.values[secretID] = secret
-	}
-	vars := map[string]string{"HASHNODE_API_URL": apiURL, "HASHNODE_SECRET_ID": secretID}
-	for k, v := range env {
-		vars[k] = v
-	}
-	return fromEnv(func(k string) string { return vars[k] }, newCache(store)), store
+func setup(apiURL, secret string, env map[string]string) (*handler, *blogtest.SecretStore) {
+	store := blogtest.NewSecretStore(secretID, secret)
+	getenv := envconfig.Map(map[string]string{"HASHNODE_API_URL": apiURL, "HASHNODE_SECRET_ID": secretID}, env)
+	return fromEnv(getenv, store.Cache()), store
+}
+
+// invoke runs h as the Lambda runtime runs the deployed function.
+func invoke(t *testing.T, h *handler, payload []byte) (blog.Result, *messages.InvokeResponse_Error, string) {
+	t.Helper()
+	return blogtest.Invoke(t, h.handle, "publishhashnode", payload)
 }
 
 func TestPublishesThePostOnHashnode(t *testing.T) {
@@ -43,7 +47,7 @@ func TestPublishesThePostOnHashnode(t *testing.T) {
 	tests := []struct {
 		name     string
 		post     string
-		reply    reply
+		reply    blogtest.Reply
 		golden   string
 		want     blog.Result
 		wantLogs string
@@ -51,7 +55,7 @@ func TestPublishesThePostOnHashnode(t *testing.T) {
 		{
 			name:     "sends subtitle, tags, cover image and original URL",
 			post:     "post.json",
-			reply:    reply{status: 200, file: "published.json"},
+			reply:    blogtest.Reply{Status: 200, File: "published.json"},
 			golden:   "golden/publish-post.json",
 			want:     full,
 			wantLogs: "published on Hashnode",
@@ -59,7 +63,7 @@ func TestPublishesThePostOnHashnode(t *testing.T) {
 		{
 			name:     "leaves out what the post lacks",
 			post:     "post-minimal.json",
-			reply:    reply{status: 200, file: "published-minimal.json"},
+			reply:    blogtest.Reply{Status: 200, File: "published-minimal.json"},
 			golden:   "golden/publish-post-minimal.json",
 			want:     blog.Result{Platform: "hashnode", ID: "649f7a2e3b8c1d0e5f6a7b82", URL: "https://blog.cloudysky.link/notes-on-step-functions-retries"},
 			wantLogs: "published on Hashnode",
@@ -67,7 +71,7 @@ func TestPublishesThePostOnHashnode(t *testing.T) {
 		{
 			name:     "a published post with errors beside it is still published, so a retry cannot duplicate it",
 			post:     "post.json",
-			reply:    reply{status: 200, file: "published-with-errors.json"},
+			reply:    blogtest.Reply{Status: 200, File: "published-with-errors.json"},
 			golden:   "golden/publish-post.json",
 			want:     full,
 			wantLogs: "Could not notify followers",
@@ -75,18 +79,18 @@ func TestPublishesThePostOnHashnode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			hashnode := newReplay(t, map[string]reply{publishRoute: tt.reply})
+			hashnode := blogtest.NewReplay(t, map[string]blogtest.Reply{publishRoute: tt.reply})
 			h, _ := setup(hashnode.URL, secret, nil)
 
-			got, fail, logs := invoke(t, h, readFile(t, tt.post))
+			got, fail, logs := invoke(t, h, blogtest.ReadFile(t, tt.post))
 
 			require.Nil(t, fail)
 			assert.Equal(t, tt.want, got)
-			reqs := hashnode.requests()
+			reqs := hashnode.Requests()
 			require.Len(t, reqs, 1)
-			assert.Equal(t, token, reqs[0].header.Get("Authorization"))
-			assert.Equal(t, "application/json", reqs[0].header.Get("Content-Type"))
-			assertGolden(t, tt.golden, reqs[0].body)
+			assert.Equal(t, token, reqs[0].Header.Get("Authorization"))
+			assert.Equal(t, "application/json", reqs[0].Header.Get("Content-Type"))
+			golden.AssertJSON(t, filepath.Join("testdata", tt.golden), reqs[0].Body)
 			assert.Contains(t, logs, tt.wantLogs)
 			assert.NotContains(t, logs, token)
 		})
@@ -96,7 +100,7 @@ func TestPublishesThePostOnHashnode(t *testing.T) {
 func TestHashnodeFailuresReachTheWorkflowTyped(t *testing.T) {
 	tests := []struct {
 		name           string
-		reply          reply
+		reply          blogtest.Reply
 		refused        bool
 		wantType       string
 		wantMessage    string
@@ -104,70 +108,70 @@ func TestHashnodeFailuresReachTheWorkflowTyped(t *testing.T) {
 	}{
 		{
 			name:           "unauthenticated with HTTP 200 is permanent and the secret is read again",
-			reply:          reply{status: 200, file: "error-unauthenticated.json"},
+			reply:          blogtest.Reply{Status: 200, File: "error-unauthenticated.json"},
 			wantType:       "PlatformRejected",
 			wantMessage:    "UNAUTHENTICATED: You must be authenticated.",
 			wantSecretRead: 2,
 		},
 		{
 			name:           "forbidden publication is permanent and the secret is read again",
-			reply:          reply{status: 200, file: "error-forbidden.json"},
+			reply:          blogtest.Reply{Status: 200, File: "error-forbidden.json"},
 			wantType:       "PlatformRejected",
 			wantMessage:    "FORBIDDEN: You are not allowed to publish posts in this publication.",
 			wantSecretRead: 2,
 		},
 		{
 			name:           "HTTP 401 is permanent and the secret is read again",
-			reply:          reply{status: 401, file: "error-401.json"},
+			reply:          blogtest.Reply{Status: 401, File: "error-401.json"},
 			wantType:       "PlatformRejected",
 			wantMessage:    "HTTP 401",
 			wantSecretRead: 2,
 		},
 		{
 			name:           "bad user input is permanent with Hashnode's reason",
-			reply:          reply{status: 200, file: "error-bad-user-input.json"},
+			reply:          blogtest.Reply{Status: 200, File: "error-bad-user-input.json"},
 			wantType:       "PlatformRejected",
 			wantMessage:    "BAD_USER_INPUT: Invalid tags: a post can have at most 5 tags.",
 			wantSecretRead: 1,
 		},
 		{
 			name:           "query validation failure with HTTP 400 is permanent",
-			reply:          reply{status: 400, file: "error-validation-failed.json"},
+			reply:          blogtest.Reply{Status: 400, File: "error-validation-failed.json"},
 			wantType:       "PlatformRejected",
 			wantMessage:    `Field "publicationId" of required type "ObjectId!" was not provided.`,
 			wantSecretRead: 1,
 		},
 		{
 			name:           "internal server error with HTTP 200 is retryable",
-			reply:          reply{status: 200, file: "error-internal.json"},
+			reply:          blogtest.Reply{Status: 200, File: "error-internal.json"},
 			wantType:       "PlatformUnavailable",
 			wantMessage:    "INTERNAL_SERVER_ERROR: Unexpected error.",
 			wantSecretRead: 1,
 		},
 		{
 			name:           "rate limit with HTTP 429 and Retry-After is retryable",
-			reply:          reply{status: 429, file: "error-429.json", header: map[string]string{"Retry-After": "30"}},
+			reply:          blogtest.Reply{Status: 429, File: "error-429.json", Header: map[string]string{"Retry-After": "30"}},
 			wantType:       "RateLimited",
 			wantMessage:    "retry after 30s",
 			wantSecretRead: 1,
 		},
 		{
 			name:           "rate limit code with HTTP 200 is retryable",
-			reply:          reply{status: 200, file: "error-429.json", header: map[string]string{"Retry-After": "12"}},
+			reply:          blogtest.Reply{Status: 200, File: "error-429.json", Header: map[string]string{"Retry-After": "12"}},
 			wantType:       "RateLimited",
 			wantMessage:    "retry after 12s",
 			wantSecretRead: 1,
 		},
 		{
 			name:           "HTTP 503 is retryable",
-			reply:          reply{status: 503, file: "error-503.json"},
+			reply:          blogtest.Reply{Status: 503, File: "error-503.json"},
 			wantType:       "PlatformUnavailable",
 			wantMessage:    "Service Unavailable",
 			wantSecretRead: 1,
 		},
 		{
 			name:           "gateway error page is retryable",
-			reply:          reply{status: 502, file: "error-502.html", header: map[string]string{"Content-Type": "text/html"}},
+			reply:          blogtest.Reply{Status: 502, File: "error-502.html", Header: map[string]string{"Content-Type": "text/html"}},
 			wantType:       "PlatformUnavailable",
 			wantMessage:    "HTTP 502",
 			wantSecretRead: 1,
@@ -182,29 +186,25 @@ func TestHashnodeFailuresReachTheWorkflowTyped(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			apiURL := refusedURL(t)
+			apiURL := blogtest.RefusedURL(t)
 			if !tt.refused {
-				apiURL = newReplay(t, map[string]reply{publishRoute: tt.reply}).URL
+				apiURL = blogtest.NewReplay(t, map[string]blogtest.Reply{publishRoute: tt.reply}).URL
 			}
 			h, store := setup(apiURL, secret, nil)
 
 			var fail *messages.InvokeResponse_Error
 			var logs string
 			for range 2 {
-				_, fail, logs = invoke(t, h, readFile(t, "post.json"))
-				require.NotNil(t, fail)
-				assert.Equal(t, tt.wantType, fail.Type)
-				assert.Contains(t, fail.Message, tt.wantMessage)
-				assert.NotContains(t, logs, token)
-				assert.NotContains(t, fail.Message, token)
+				_, fail, logs = invoke(t, h, blogtest.ReadFile(t, "post.json"))
+				blogtest.AssertFailed(t, fail, logs, tt.wantType, tt.wantMessage, token)
 			}
-			assert.Equal(t, tt.wantSecretRead, store.readCount())
+			assert.Equal(t, tt.wantSecretRead, store.Reads())
 		})
 	}
 }
 
 func TestNothingIsSentToHashnodeWhenTheCallCannotSucceed(t *testing.T) {
-	post := string(readFile(t, "post.json"))
+	post := string(blogtest.ReadFile(t, "post.json"))
 	tests := []struct {
 		name     string
 		secret   string
@@ -222,16 +222,13 @@ func TestNothingIsSentToHashnodeWhenTheCallCannotSucceed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			hashnode := newReplay(t, nil)
+			hashnode := blogtest.NewReplay(t, nil)
 			h, _ := setup(hashnode.URL, tt.secret, tt.env)
 
 			_, fail, logs := invoke(t, h, []byte(tt.payload))
 
-			require.NotNil(t, fail)
-			assert.Equal(t, tt.wantType, fail.Type, fail.Message)
-			assert.Empty(t, hashnode.targets())
-			assert.NotContains(t, logs, token)
-			assert.NotContains(t, fail.Message, token)
+			blogtest.AssertFailed(t, fail, logs, tt.wantType, "", token)
+			assert.Empty(t, hashnode.Targets())
 		})
 	}
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"sync"
 
@@ -12,25 +10,25 @@ import (
 	"github.com/stepforge/stepforge/pkg/secrets"
 )
 
-// secretReader reads a JSON secret and drops a cached one; *secrets.Cache
-// satisfies it.
-type secretReader interface {
-	JSON(ctx context.Context, id string, v any) error
-	Forget(id string)
-}
-
 // credentials is the JSON shape of the Medium secret.
 type credentials struct {
 	Token    secrets.Value `json:"MEDIUM_TOKEN"`
 	AuthorID string        `json:"MEDIUM_AUTHOR_ID"`
 }
 
+// Missing implements blog.Secret.
+func (c *credentials) Missing() string {
+	if c.Token == "" {
+		return "MEDIUM_TOKEN"
+	}
+	return ""
+}
+
 type handler struct {
 	client        *http.Client
 	apiURL        string
 	publishStatus string
-	secretID      string
-	secrets       secretReader
+	creds         blog.Credentials
 	misconfigured error
 
 	mu       sync.Mutex
@@ -42,8 +40,8 @@ func (h *handler) handle(ctx context.Context, post blog.Post) (blog.Result, erro
 	if h.misconfigured != nil {
 		return blog.Result{}, h.misconfigured
 	}
-	creds, err := h.credentials(ctx)
-	if err != nil {
+	var creds credentials
+	if err := h.creds.Read(ctx, &creds); err != nil {
 		return blog.Result{}, err
 	}
 	author, err := h.author(ctx, creds)
@@ -57,19 +55,6 @@ func (h *handler) handle(ctx context.Context, post blog.Post) (blog.Result, erro
 	middleware.Logger(ctx).InfoContext(ctx, "published on Medium",
 		"postId", post.ID, "mediumId", created.ID, "url", created.URL, "publishStatus", created.PublishStatus)
 	return blog.Result{Platform: platform, ID: created.ID, URL: created.URL}, nil
-}
-
-func (h *handler) credentials(ctx context.Context) (credentials, error) {
-	var c credentials
-	if err := h.secrets.JSON(ctx, h.secretID, &c); err != nil {
-		return credentials{}, fmt.Errorf("read Medium credentials: %w", err)
-	}
-	if c.Token == "" {
-		// Drop it so the corrected secret is read on the next attempt.
-		h.secrets.Forget(h.secretID)
-		return credentials{}, &secrets.Malformed{ID: h.secretID, Reason: "MEDIUM_TOKEN is empty"}
-	}
-	return c, nil
 }
 
 // author returns the id Medium publishes under: the secret's, else the one
@@ -98,9 +83,7 @@ func (h *handler) author(ctx context.Context, c credentials) (string, error) {
 // token, so a rotated token is read on the next attempt rather than after
 // the cache's TTL.
 func (h *handler) forgetRejected(err error) error {
-	var rej *blog.PlatformRejected
-	if errors.As(err, &rej) && (rej.Status == http.StatusUnauthorized || rej.Status == http.StatusForbidden) {
-		h.secrets.Forget(h.secretID)
+	if h.creds.ForgetIfRefused(err) {
 		h.mu.Lock()
 		h.authorID = ""
 		h.mu.Unlock()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
@@ -8,6 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stepforge/stepforge/pkg/blog"
+	"github.com/stepforge/stepforge/pkg/blog/blogtest"
+	"github.com/stepforge/stepforge/pkg/envconfig"
+	"github.com/stepforge/stepforge/pkg/golden"
 )
 
 const (
@@ -23,16 +27,16 @@ var (
 
 // setup returns a handler configured like the deployed function but talking
 // to the fake Medium at apiURL and to Secrets Manager holding secret.
-func setup(apiURL, secret string, env map[string]string) (*handler, *secretStore) {
-	store := &secretStore{values: map[string]string{}}
-	if secret != "" {
-		store.values[secretID] = secret
-	}
-	vars := map[string]string{"MEDIUM_API_URL": apiURL, "MEDIUM_SECRET_ID": secretID}
-	for k, v := range env {
-		vars[k] = v
-	}
-	return fromEnv(func(k string) string { return vars[k] }, newCache(store)), store
+func setup(apiURL, secret string, env map[string]string) (*handler, *blogtest.SecretStore) {
+	store := blogtest.NewSecretStore(secretID, secret)
+	getenv := envconfig.Map(map[string]string{"MEDIUM_API_URL": apiURL, "MEDIUM_SECRET_ID": secretID}, env)
+	return fromEnv(getenv, store.Cache()), store
+}
+
+// invoke runs h as the Lambda runtime runs the deployed function.
+func invoke(t *testing.T, h *handler, payload []byte) (blog.Result, *messages.InvokeResponse_Error, string) {
+	t.Helper()
+	return blogtest.Invoke(t, h.handle, "publishmedium", payload)
 }
 
 func TestPublishesThePostOnMedium(t *testing.T) {
@@ -41,7 +45,7 @@ func TestPublishesThePostOnMedium(t *testing.T) {
 		secret  string
 		env     map[string]string
 		post    string
-		replies map[string]reply
+		replies map[string]blogtest.Reply
 		golden  string
 		want    blog.Result
 	}{
@@ -49,9 +53,9 @@ func TestPublishesThePostOnMedium(t *testing.T) {
 			name:   "looks up the author when the secret names none",
 			secret: secretWithoutAuthor,
 			post:   "post.json",
-			replies: map[string]reply{
-				"GET /me":                            {status: 200, file: "me.json"},
-				"POST /users/" + authorID + "/posts": {status: 201, file: "created.json"},
+			replies: map[string]blogtest.Reply{
+				"GET /me":                            {Status: 200, File: "me.json"},
+				"POST /users/" + authorID + "/posts": {Status: 201, File: "created.json"},
 			},
 			golden: "golden/create-post.json",
 			want: blog.Result{
@@ -65,8 +69,8 @@ func TestPublishesThePostOnMedium(t *testing.T) {
 			secret: secretWithAuthor,
 			env:    map[string]string{"MEDIUM_PUBLISH_STATUS": "draft"},
 			post:   "post-minimal.json",
-			replies: map[string]reply{
-				"POST /users/5303d74c64f66366f00cb9b2a94f3251bf5/posts": {status: 201, file: "created-draft.json"},
+			replies: map[string]blogtest.Reply{
+				"POST /users/5303d74c64f66366f00cb9b2a94f3251bf5/posts": {Status: 201, File: "created-draft.json"},
 			},
 			golden: "golden/create-minimal-draft.json",
 			want:   blog.Result{Platform: "medium", ID: "a90b3c7d1e22", URL: "https://medium.com/p/a90b3c7d1e22"},
@@ -74,22 +78,22 @@ func TestPublishesThePostOnMedium(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			medium := newReplay(t, tt.replies)
+			medium := blogtest.NewReplay(t, tt.replies)
 			h, _ := setup(medium.URL, tt.secret, tt.env)
 
-			got, fail, logs := invoke(t, h, readFile(t, tt.post))
+			got, fail, logs := invoke(t, h, blogtest.ReadFile(t, tt.post))
 
 			require.Nil(t, fail)
 			assert.Equal(t, tt.want, got)
-			reqs := medium.requests()
+			reqs := medium.Requests()
 			require.Len(t, reqs, len(tt.replies))
 			for _, r := range reqs {
-				assert.Equal(t, "Bearer "+token, r.header.Get("Authorization"), r.target)
-				assert.Equal(t, "application/json", r.header.Get("Accept"), r.target)
+				assert.Equal(t, "Bearer "+token, r.Header.Get("Authorization"), r.Target)
+				assert.Equal(t, "application/json", r.Header.Get("Accept"), r.Target)
 			}
 			create := reqs[len(reqs)-1]
-			assert.Equal(t, "application/json", create.header.Get("Content-Type"))
-			assertGolden(t, tt.golden, create.body)
+			assert.Equal(t, "application/json", create.Header.Get("Content-Type"))
+			golden.AssertJSON(t, filepath.Join("testdata", tt.golden), create.Body)
 			assert.Contains(t, logs, "published on Medium")
 			assert.NotContains(t, logs, token)
 		})
@@ -97,26 +101,26 @@ func TestPublishesThePostOnMedium(t *testing.T) {
 }
 
 func TestWarmInvocationsReuseTheAuthorLookedUp(t *testing.T) {
-	medium := newReplay(t, map[string]reply{
-		"GET /me":                            {status: 200, file: "me.json"},
-		"POST /users/" + authorID + "/posts": {status: 201, file: "created.json"},
+	medium := blogtest.NewReplay(t, map[string]blogtest.Reply{
+		"GET /me":                            {Status: 200, File: "me.json"},
+		"POST /users/" + authorID + "/posts": {Status: 201, File: "created.json"},
 	})
 	h, _ := setup(medium.URL, secretWithoutAuthor, nil)
 
 	for range 2 {
-		_, fail, _ := invoke(t, h, readFile(t, "post.json"))
+		_, fail, _ := invoke(t, h, blogtest.ReadFile(t, "post.json"))
 		require.Nil(t, fail)
 	}
 
-	assert.Equal(t, []string{"GET /me", "POST /users/" + authorID + "/posts", "POST /users/" + authorID + "/posts"}, medium.targets())
+	assert.Equal(t, []string{"GET /me", "POST /users/" + authorID + "/posts", "POST /users/" + authorID + "/posts"}, medium.Targets())
 }
 
 func TestMediumFailuresReachTheWorkflowTyped(t *testing.T) {
 	const create = "POST /users/" + authorID + "/posts"
-	me := reply{status: 200, file: "me.json"}
+	me := blogtest.Reply{Status: 200, File: "me.json"}
 	tests := []struct {
 		name           string
-		replies        map[string]reply
+		replies        map[string]blogtest.Reply
 		refused        bool
 		wantType       string
 		wantMessage    string
@@ -124,42 +128,42 @@ func TestMediumFailuresReachTheWorkflowTyped(t *testing.T) {
 	}{
 		{
 			name:           "rate limit with Retry-After is retryable",
-			replies:        map[string]reply{"GET /me": me, create: {status: 429, file: "error-429.json", header: map[string]string{"Retry-After": "30"}}},
+			replies:        map[string]blogtest.Reply{"GET /me": me, create: {Status: 429, File: "error-429.json", Header: map[string]string{"Retry-After": "30"}}},
 			wantType:       "RateLimited",
 			wantMessage:    "retry after 30s",
 			wantSecretRead: 1,
 		},
 		{
 			name:           "server error is retryable",
-			replies:        map[string]reply{"GET /me": me, create: {status: 500, file: "error-500.json"}},
+			replies:        map[string]blogtest.Reply{"GET /me": me, create: {Status: 500, File: "error-500.json"}},
 			wantType:       "PlatformUnavailable",
 			wantMessage:    "Something went wrong.",
 			wantSecretRead: 1,
 		},
 		{
 			name:           "maintenance page is retryable",
-			replies:        map[string]reply{"GET /me": me, create: {status: 503, file: "error-503.html", header: map[string]string{"Content-Type": "text/html"}}},
+			replies:        map[string]blogtest.Reply{"GET /me": me, create: {Status: 503, File: "error-503.html", Header: map[string]string{"Content-Type": "text/html"}}},
 			wantType:       "PlatformUnavailable",
 			wantMessage:    "HTTP 503",
 			wantSecretRead: 1,
 		},
 		{
 			name:           "refused token is permanent and the secret is read again",
-			replies:        map[string]reply{"GET /me": me, create: {status: 401, file: "error-401.json"}},
+			replies:        map[string]blogtest.Reply{"GET /me": me, create: {Status: 401, File: "error-401.json"}},
 			wantType:       "PlatformRejected",
 			wantMessage:    "Token was invalid.",
 			wantSecretRead: 2,
 		},
 		{
 			name:           "refused author lookup is permanent and the secret is read again",
-			replies:        map[string]reply{"GET /me": {status: 401, file: "error-401.json"}},
+			replies:        map[string]blogtest.Reply{"GET /me": {Status: 401, File: "error-401.json"}},
 			wantType:       "PlatformRejected",
 			wantMessage:    "Token was invalid.",
 			wantSecretRead: 2,
 		},
 		{
 			name:           "invalid article is permanent with Medium's reason",
-			replies:        map[string]reply{"GET /me": me, create: {status: 400, file: "error-400.json"}},
+			replies:        map[string]blogtest.Reply{"GET /me": me, create: {Status: 400, File: "error-400.json"}},
 			wantType:       "PlatformRejected",
 			wantMessage:    "Invalid field: canonicalUrl must be a valid URL.",
 			wantSecretRead: 1,
@@ -174,23 +178,19 @@ func TestMediumFailuresReachTheWorkflowTyped(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			apiURL := refusedURL(t)
+			apiURL := blogtest.RefusedURL(t)
 			if !tt.refused {
-				apiURL = newReplay(t, tt.replies).URL
+				apiURL = blogtest.NewReplay(t, tt.replies).URL
 			}
 			h, store := setup(apiURL, secretWithoutAuthor, nil)
 
 			var fail *messages.InvokeResponse_Error
 			var logs string
 			for range 2 {
-				_, fail, logs = invoke(t, h, readFile(t, "post.json"))
-				require.NotNil(t, fail)
-				assert.Equal(t, tt.wantType, fail.Type)
-				assert.Contains(t, fail.Message, tt.wantMessage)
-				assert.NotContains(t, logs, token)
-				assert.NotContains(t, fail.Message, token)
+				_, fail, logs = invoke(t, h, blogtest.ReadFile(t, "post.json"))
+				blogtest.AssertFailed(t, fail, logs, tt.wantType, tt.wantMessage, token)
 			}
-			assert.Equal(t, tt.wantSecretRead, store.readCount())
+			assert.Equal(t, tt.wantSecretRead, store.Reads())
 		})
 	}
 }
@@ -211,46 +211,46 @@ func TestNothingIsSentToMediumWhenTheCallCannotSucceed(t *testing.T) {
 		},
 		{
 			name:     "secret missing",
-			payload:  string(readFile(t, "post.json")),
+			payload:  string(blogtest.ReadFile(t, "post.json")),
 			wantType: "Unavailable",
 		},
 		{
 			name:     "secret that is not JSON",
 			secret:   "MEDIUM_TOKEN=" + token,
-			payload:  string(readFile(t, "post.json")),
+			payload:  string(blogtest.ReadFile(t, "post.json")),
 			wantType: "Malformed",
 		},
 		{
 			name:     "secret without a token",
 			secret:   `{"MEDIUM_AUTHOR_ID":"5303d74c64f66366f00cb9b2a94f3251bf5"}`,
-			payload:  string(readFile(t, "post.json")),
+			payload:  string(blogtest.ReadFile(t, "post.json")),
 			wantType: "Malformed",
 		},
 		{
 			name:     "unknown publish status",
 			secret:   secretWithAuthor,
 			env:      map[string]string{"MEDIUM_PUBLISH_STATUS": "Published"},
-			payload:  string(readFile(t, "post.json")),
+			payload:  string(blogtest.ReadFile(t, "post.json")),
 			wantType: "Misconfigured",
 		},
 		{
 			name:     "no secret id",
 			secret:   secretWithAuthor,
 			env:      map[string]string{"MEDIUM_SECRET_ID": ""},
-			payload:  string(readFile(t, "post.json")),
+			payload:  string(blogtest.ReadFile(t, "post.json")),
 			wantType: "Misconfigured",
 		},
 		{
 			name:     "API URL that is not a URL",
 			secret:   secretWithAuthor,
 			env:      map[string]string{"MEDIUM_API_URL": "api.medium.com/v1"},
-			payload:  string(readFile(t, "post.json")),
+			payload:  string(blogtest.ReadFile(t, "post.json")),
 			wantType: "Misconfigured",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			medium := newReplay(t, nil)
+			medium := blogtest.NewReplay(t, nil)
 			env := map[string]string{"MEDIUM_API_URL": medium.URL}
 			for k, v := range tt.env {
 				env[k] = v
@@ -259,11 +259,8 @@ func TestNothingIsSentToMediumWhenTheCallCannotSucceed(t *testing.T) {
 
 			_, fail, logs := invoke(t, h, []byte(tt.payload))
 
-			require.NotNil(t, fail)
-			assert.Equal(t, tt.wantType, fail.Type, fail.Message)
-			assert.Empty(t, medium.targets())
-			assert.NotContains(t, logs, token)
-			assert.NotContains(t, fail.Message, token)
+			blogtest.AssertFailed(t, fail, logs, tt.wantType, "", token)
+			assert.Empty(t, medium.Targets())
 		})
 	}
 }

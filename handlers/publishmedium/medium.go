@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -111,27 +108,13 @@ func (h *handler) createPost(ctx context.Context, token secrets.Value, authorID 
 
 // request builds a Medium API call; body, when not nil, is sent as JSON.
 func (h *handler) request(ctx context.Context, method, path string, token secrets.Value, body any) (*http.Request, error) {
-	var r io.Reader
-	if body != nil {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		// Markdown is full of <, > and &; escaping them only bloats the body.
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(body); err != nil {
-			return nil, fmt.Errorf("encode the Medium request: %w", err)
-		}
-		r = &buf
-	}
-	req, err := http.NewRequestWithContext(ctx, method, h.apiURL+path, r)
+	req, err := blog.NewJSONRequest(ctx, method, h.apiURL+path, body)
 	if err != nil {
-		return nil, fmt.Errorf("build the Medium request: %w", err)
+		return nil, fmt.Errorf("Medium: %w", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+token.Reveal())
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Accept-Charset", "utf-8")
 	req.Header.Set("User-Agent", userAgent)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	return req, nil
 }

@@ -9,10 +9,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/stepforge/stepforge/pkg/envconfig"
 	"github.com/stepforge/stepforge/pkg/middleware"
 )
 
@@ -45,15 +44,6 @@ func (e *EndpointUnreachable) Error() string {
 
 func (e *EndpointUnreachable) Unwrap() error { return e.Err }
 
-// Misconfigured reports a setting the function cannot work with. Retrying
-// does not help; redeploying with a fixed setting does.
-type Misconfigured struct {
-	Setting string
-	Reason  string
-}
-
-func (e *Misconfigured) Error() string { return "misconfigured " + e.Setting + ": " + e.Reason }
-
 // doer sends one HTTP request; *http.Client is one.
 type doer interface {
 	Do(*http.Request) (*http.Response, error)
@@ -68,17 +58,16 @@ type handler struct {
 	misconfigured error
 }
 
-// newHandler checks the settings once, so each call only has to ask.
-func newHandler(rawURL, rawTimeout string, client doer) *handler {
-	h := &handler{client: client}
-	var err error
-	if h.target, err = parseTarget(rawURL); err != nil {
-		h.misconfigured = err
-		return h
+// newHandler reads the settings with getenv once, so each call only has to
+// ask whether they are usable.
+func newHandler(getenv func(string) string, client doer) *handler {
+	env := envconfig.New(getenv)
+	h := &handler{
+		client:  client,
+		target:  target(env),
+		timeout: env.Duration("STATUS_TIMEOUT", defaultTimeout),
 	}
-	if h.timeout, err = parseTimeout(rawTimeout); err != nil {
-		h.misconfigured = err
-	}
+	h.misconfigured = env.Err()
 	return h
 }
 
@@ -105,7 +94,7 @@ func (h *handler) status(ctx context.Context) (int, error) {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.target.String(), nil)
 	if err != nil {
-		return 0, &Misconfigured{Setting: "STATUS_URL", Reason: "cannot build a request: " + innerError(err).Error()}
+		return 0, &envconfig.Misconfigured{Setting: "STATUS_URL", Reason: "cannot make a request: " + innerError(err).Error()}
 	}
 	req.Header.Set("User-Agent", "stepforge-statuschecker")
 	resp, err := h.client.Do(req)
@@ -143,39 +132,26 @@ func redacted(u *url.URL) string {
 	return c.String()
 }
 
-func parseTarget(raw string) (*url.URL, error) {
+// target reads the endpoint's URL. Unlike an API's base URL it keeps its
+// query string, and no reason quotes it: tokens tend to live there.
+func target(env *envconfig.Reader) *url.URL {
 	const setting = "STATUS_URL"
-	if strings.TrimSpace(raw) == "" {
-		return nil, &Misconfigured{Setting: setting, Reason: "not set"}
-	}
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return nil, &Misconfigured{Setting: setting, Reason: "not a URL: " + innerError(err).Error()}
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, &Misconfigured{Setting: setting, Reason: fmt.Sprintf("scheme %q is not http or https", u.Scheme)}
-	}
-	if u.Host == "" {
-		return nil, &Misconfigured{Setting: setting, Reason: "no host"}
-	}
-	return u, nil
-}
-
-func parseTimeout(raw string) (time.Duration, error) {
-	raw = strings.TrimSpace(raw)
+	raw := env.Required(setting)
 	if raw == "" {
-		return defaultTimeout, nil
+		return nil
 	}
-	d, err := time.ParseDuration(raw)
-	if err != nil {
-		secs, aerr := strconv.Atoi(raw)
-		if aerr != nil {
-			return 0, &Misconfigured{Setting: "STATUS_TIMEOUT", Reason: fmt.Sprintf("%q is neither a duration nor whole seconds", raw)}
-		}
-		d = time.Duration(secs) * time.Second
+	u, err := url.Parse(raw)
+	var reason string
+	switch {
+	case err != nil:
+		reason = "is not a URL: " + innerError(err).Error()
+	case u.Scheme != "http" && u.Scheme != "https":
+		reason = fmt.Sprintf("has scheme %q, not http or https", u.Scheme)
+	case u.Host == "":
+		reason = "has no host"
+	default:
+		return u
 	}
-	if d <= 0 {
-		return 0, &Misconfigured{Setting: "STATUS_TIMEOUT", Reason: fmt.Sprintf("%q is not positive", raw)}
-	}
-	return d, nil
+	env.Add(&envconfig.Misconfigured{Setting: setting, Reason: reason})
+	return nil
 }

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -20,31 +17,24 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/stepforge/stepforge/pkg/middleware"
+	"github.com/stepforge/stepforge/pkg/envconfig"
+	"github.com/stepforge/stepforge/pkg/golden"
+	"github.com/stepforge/stepforge/pkg/middleware/middlewaretest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // invoke runs payload through the handler wrapped in the middleware and
 // returns the response and the error a state machine would see (zero on
 // success).
 func invoke(t *testing.T, h *handler, payload []byte) ([]byte, messages.InvokeResponse_Error) {
 	t.Helper()
-	var logs bytes.Buffer
-	out, err := middleware.Wrap(h.handle, middleware.WithOutput(&logs), middleware.WithFunctionName("statuschecker")).
-		Invoke(context.Background(), payload)
-	var ie messages.InvokeResponse_Error
-	if err != nil {
-		require.True(t, errors.As(err, &ie), "error %v is not an InvokeResponse_Error", err)
-	}
+	out, ie, _ := middlewaretest.Invoke(t, h.handle, "statuschecker", payload)
 	return out, ie
 }
 
-func readEvent(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	require.NoError(t, err)
-	return b
+// settings returns the environment of a function deployed with the status
+// URL and timeout given.
+func settings(statusURL, timeout string) func(string) string {
+	return envconfig.Map(map[string]string{"STATUS_URL": statusURL, "STATUS_TIMEOUT": timeout})
 }
 
 // answering returns a server that answers every request with code.
@@ -81,11 +71,11 @@ func closedURL(t *testing.T) string {
 }
 
 func TestEveryHTTPStatusIsAnAnswerCarryingItsCode(t *testing.T) {
-	event := readEvent(t, "order.json")
+	event := middlewaretest.Event(t, "order.json")
 	for _, code := range []int{200, 204, 404, 429, 500, 503} {
 		t.Run(http.StatusText(code), func(t *testing.T) {
 			srv := answering(t, code)
-			out, ierr := invoke(t, newHandler(srv.URL+"/health", "", srv.Client()), event)
+			out, ierr := invoke(t, newHandler(settings(srv.URL+"/health", ""), srv.Client()), event)
 			require.Empty(t, ierr.Type, "unexpected error: %s", ierr.Message)
 
 			var res struct {
@@ -107,7 +97,7 @@ func TestTheEndpointIsAskedWithAGetToTheConfiguredURL(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 
-	_, ierr := invoke(t, newHandler(srv.URL+"/v1/health?region=eu-west-1", "1s", srv.Client()), readEvent(t, "order.json"))
+	_, ierr := invoke(t, newHandler(settings(srv.URL+"/v1/health?region=eu-west-1", "1s"), srv.Client()), middlewaretest.Event(t, "order.json"))
 	require.Empty(t, ierr.Type, ierr.Message)
 	require.NotNil(t, got)
 	assert.Equal(t, http.MethodGet, got.Method)
@@ -128,9 +118,9 @@ func TestAnEndpointThatGivesNoAnswerIsUnreachable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHandler(tt.url(t)+"/health?token=s3cr3t", tt.timeout, &http.Client{})
+			h := newHandler(settings(tt.url(t)+"/health?token=s3cr3t", tt.timeout), &http.Client{})
 			start := time.Now()
-			out, ierr := invoke(t, h, readEvent(t, "order.json"))
+			out, ierr := invoke(t, h, middlewaretest.Event(t, "order.json"))
 
 			assert.Less(t, time.Since(start), 2*time.Second, "the timeout must bound the call")
 			assert.Nil(t, out)
@@ -149,7 +139,7 @@ func TestAnEndpointThatGivesNoAnswerIsUnreachable(t *testing.T) {
 
 func TestTheErrorNamesTheEndpointWithoutItsSecrets(t *testing.T) {
 	raw := strings.Replace(closedURL(t), "http://", "http://admin:hunter2@", 1) + "/status/check?token=s3cr3t&x=1#frag"
-	_, err := newHandler(raw, "1s", &http.Client{}).handle(context.Background(), json.RawMessage(`{}`))
+	_, err := newHandler(settings(raw, "1s"), &http.Client{}).handle(context.Background(), json.RawMessage(`{}`))
 
 	var unreachable *EndpointUnreachable
 	require.ErrorAs(t, err, &unreachable)
@@ -161,7 +151,7 @@ func TestTheErrorNamesTheEndpointWithoutItsSecrets(t *testing.T) {
 }
 
 func TestTheLambdaDeadlineAlsoBoundsTheCall(t *testing.T) {
-	h := newHandler(hanging(t).URL, "30s", &http.Client{})
+	h := newHandler(settings(hanging(t).URL, "30s"), &http.Client{})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -194,7 +184,7 @@ func TestUnusableSettingsAreMisconfiguredAtCallTime(t *testing.T) {
 				calls.Add(1)
 				return nil, errors.New("must not be called")
 			})
-			out, ierr := invoke(t, newHandler(tt.url, tt.timeout, client), readEvent(t, "order.json"))
+			out, ierr := invoke(t, newHandler(settings(tt.url, tt.timeout), client), middlewaretest.Event(t, "order.json"))
 			assert.Nil(t, out)
 			assert.Equal(t, "Misconfigured", ierr.Type)
 			assert.Contains(t, ierr.Message, tt.wantSetting)
@@ -221,7 +211,7 @@ func TestTimeoutSettingTakesDurationsOrSeconds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {
-			h := newHandler("https://example.com/health", tt.raw, nil)
+			h := newHandler(settings("https://example.com/health", tt.raw), nil)
 			require.NoError(t, h.misconfigured)
 			assert.Equal(t, tt.want, h.timeout)
 		})
@@ -230,7 +220,7 @@ func TestTimeoutSettingTakesDurationsOrSeconds(t *testing.T) {
 
 func TestAMalformedPayloadIsMalformedInput(t *testing.T) {
 	srv := answering(t, 200)
-	out, ierr := invoke(t, newHandler(srv.URL, "", srv.Client()), readEvent(t, "malformed.json"))
+	out, ierr := invoke(t, newHandler(settings(srv.URL, ""), srv.Client()), middlewaretest.Event(t, "malformed.json"))
 	assert.Nil(t, out)
 	assert.Equal(t, "MalformedInput", ierr.Type)
 }
@@ -241,7 +231,7 @@ func TestTracedCallsCarryTheTraceHeaderAndUntracedOnesDoNot(t *testing.T) {
 		header.Store(r.Header.Get(xray.TraceIDHeaderKey))
 	}))
 	t.Cleanup(srv.Close)
-	h := newHandler(srv.URL, "1s", newTracingClient(srv.Client()))
+	h := newHandler(settings(srv.URL, "1s"), newTracingClient(srv.Client()))
 
 	_, err := h.handle(context.Background(), json.RawMessage(`{}`))
 	require.NoError(t, err)
@@ -258,30 +248,10 @@ func TestTracedCallsCarryTheTraceHeaderAndUntracedOnesDoNot(t *testing.T) {
 // recorded event while the endpoint answers 500, the case the workflow loops on.
 func TestRecordedEventsMatchTheirGoldenResponses(t *testing.T) {
 	srv := answering(t, http.StatusInternalServerError)
-	events, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	require.NoError(t, err)
-	require.NotEmpty(t, events)
-	for _, path := range events {
-		name := filepath.Base(path)
+	for _, name := range middlewaretest.Events(t) {
 		t.Run(name, func(t *testing.T) {
-			out, ierr := invoke(t, newHandler(srv.URL, "", srv.Client()), readEvent(t, name))
-			if ierr.Type != "" {
-				out, err = json.Marshal(ierr)
-				require.NoError(t, err)
-			}
-			assertGolden(t, filepath.Join("testdata", "golden", strings.TrimSuffix(name, ".json")+".golden"), out)
+			out, ierr := invoke(t, newHandler(settings(srv.URL, ""), srv.Client()), middlewaretest.Event(t, name))
+			golden.Assert(t, filepath.Join("testdata", "golden", strings.TrimSuffix(name, ".json")+".golden"), append(middlewaretest.Response(t, out, ierr), '\n'))
 		})
 	}
-}
-
-func assertGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	got = append(bytes.TrimSpace(got), '\n')
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file: run go test -update")
-	assert.Equal(t, string(want), string(got))
 }

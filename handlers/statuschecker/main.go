@@ -20,6 +20,6 @@ import (
 )
 
 func main() {
-	h := newHandler(os.Getenv("STATUS_URL"), os.Getenv("STATUS_TIMEOUT"), newTracingClient(&http.Client{}))
+	h := newHandler(os.Getenv, newTracingClient(&http.Client{}))
 	middleware.Start(h.handle)
 }

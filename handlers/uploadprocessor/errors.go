@@ -74,15 +74,6 @@ func (e *FetchFailed) Error() string {
 
 func (e *FetchFailed) Unwrap() error { return e.Err }
 
-// Misconfigured reports a setting the function cannot work with; only a
-// redeployment with a fixed setting helps.
-type Misconfigured struct {
-	Setting string
-	Reason  string
-}
-
-func (e *Misconfigured) Error() string { return "misconfigured " + e.Setting + ": " + e.Reason }
-
 // cause renders err to go inside a sentence of ours: S3's messages end with a
 // full stop already.
 func cause(err error) string {

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/stepforge/stepforge/pkg/envconfig"
 	"github.com/stepforge/stepforge/pkg/middleware"
 )
 
@@ -112,7 +113,7 @@ func (h *handler) fetch(ctx context.Context, bucket, key string, up Upload) (*s3
 			key = decoded
 		}
 	}
-	var mis *Misconfigured
+	var mis *envconfig.Misconfigured
 	switch {
 	case err == nil:
 		return obj, key, nil

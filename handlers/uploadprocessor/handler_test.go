@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,10 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/stepforge/stepforge/pkg/middleware"
+	"github.com/stepforge/stepforge/pkg/golden"
+	"github.com/stepforge/stepforge/pkg/middleware/middlewaretest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 const bucketPath = "/cdk-simple-workflow-bucket/"
 
@@ -28,21 +24,8 @@ const bucketPath = "/cdk-simple-workflow-bucket/"
 // response and the error a state machine would see (zero on success).
 func invoke(t *testing.T, h *handler, payload []byte) ([]byte, messages.InvokeResponse_Error) {
 	t.Helper()
-	var logs bytes.Buffer
-	out, err := middleware.Wrap(h.handle, middleware.WithOutput(&logs), middleware.WithFunctionName("uploadprocessor")).
-		Invoke(context.Background(), payload)
-	var ie messages.InvokeResponse_Error
-	if err != nil {
-		require.True(t, errors.As(err, &ie), "error %v is not an InvokeResponse_Error", err)
-	}
+	out, ie, _ := middlewaretest.Invoke(t, h.handle, "uploadprocessor", payload)
 	return out, ie
-}
-
-func readEvent(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	require.NoError(t, err)
-	return b
 }
 
 func decodeSummary(t *testing.T, out []byte) Summary {
@@ -56,7 +39,7 @@ func decodeSummary(t *testing.T, out []byte) Summary {
 
 func TestATextUploadIsSummarised(t *testing.T) {
 	fake := newFakeS3(t)
-	out, ierr := invoke(t, &handler{s3: fake.client()}, readEvent(t, "object-created.json"))
+	out, ierr := invoke(t, &handler{s3: fake.client()}, middlewaretest.Event(t, "object-created.json"))
 	require.Empty(t, ierr.Type, ierr.Message)
 
 	assert.Equal(t, Summary{
@@ -77,7 +60,7 @@ func TestATextUploadIsSummarised(t *testing.T) {
 
 func TestAURLEncodedKeyIsTriedAsGivenThenDecoded(t *testing.T) {
 	fake := newFakeS3(t)
-	out, ierr := invoke(t, &handler{s3: fake.client()}, readEvent(t, "object-created-encoded-key.json"))
+	out, ierr := invoke(t, &handler{s3: fake.client()}, middlewaretest.Event(t, "object-created-encoded-key.json"))
 	require.Empty(t, ierr.Type, ierr.Message)
 
 	s := decodeSummary(t, out)
@@ -92,7 +75,7 @@ func TestAURLEncodedKeyIsTriedAsGivenThenDecoded(t *testing.T) {
 
 func TestAKeyThatReallyHasAPlusIsReadAsGiven(t *testing.T) {
 	fake := newFakeS3(t)
-	out, ierr := invoke(t, &handler{s3: fake.client()}, readEvent(t, "object-created-plus-in-key.json"))
+	out, ierr := invoke(t, &handler{s3: fake.client()}, middlewaretest.Event(t, "object-created-plus-in-key.json"))
 	require.Empty(t, ierr.Type, ierr.Message)
 	assert.Equal(t, "uploads/c++.txt", decodeSummary(t, out).Key)
 	assert.Equal(t, []string{"GET " + bucketPath + "uploads/c++.txt"}, fake.paths())
@@ -115,7 +98,7 @@ func TestRejectedUploadsFailWithTypedErrorsNamingTheUpload(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.event, func(t *testing.T) {
 			fake := newFakeS3(t)
-			out, ierr := invoke(t, &handler{s3: fake.client(), settings: settings{maxBytes: 1024}}, readEvent(t, tt.event))
+			out, ierr := invoke(t, &handler{s3: fake.client(), settings: settings{maxBytes: 1024}}, middlewaretest.Event(t, tt.event))
 			assert.Nil(t, out)
 			assert.Equal(t, tt.wantType, ierr.Type, ierr.Message)
 			assert.Contains(t, ierr.Message, tt.wantReason)
@@ -142,7 +125,7 @@ func TestTheSizeLimitIsInclusive(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := newFakeS3(t)
-			_, ierr := invoke(t, &handler{s3: fake.client(), settings: settings{maxBytes: tt.maxBytes}}, readEvent(t, tt.event))
+			_, ierr := invoke(t, &handler{s3: fake.client(), settings: settings{maxBytes: tt.maxBytes}}, middlewaretest.Event(t, tt.event))
 			assert.Equal(t, tt.wantType, ierr.Type, ierr.Message)
 		})
 	}
@@ -157,7 +140,7 @@ func TestTheReadLimitCatchesABodyOfUndeclaredLength(t *testing.T) {
 	require.NoError(t, obj.Body.Close())
 	require.Nil(t, obj.ContentLength, "the recorded reply must come without Content-Length")
 
-	_, ierr := invoke(t, &handler{s3: fake.client(), settings: settings{maxBytes: 100}}, readEvent(t, "object-created-too-large.json"))
+	_, ierr := invoke(t, &handler{s3: fake.client(), settings: settings{maxBytes: 100}}, middlewaretest.Event(t, "object-created-too-large.json"))
 	assert.Equal(t, "UploadTooLarge", ierr.Type)
 }
 
@@ -174,7 +157,7 @@ func TestEventsOtherThanObjectCreatedAreInvalidAndReadNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.event, func(t *testing.T) {
 			fake := newFakeS3(t)
-			out, ierr := invoke(t, &handler{s3: fake.client()}, readEvent(t, tt.event))
+			out, ierr := invoke(t, &handler{s3: fake.client()}, middlewaretest.Event(t, tt.event))
 			assert.Nil(t, out)
 			assert.Equal(t, tt.wantType, ierr.Type)
 			assert.Contains(t, ierr.Message, tt.wantMessage)
@@ -185,7 +168,7 @@ func TestEventsOtherThanObjectCreatedAreInvalidAndReadNothing(t *testing.T) {
 
 func TestAlwaysFailGivesTheSeedsMessageWithoutReading(t *testing.T) {
 	fake := newFakeS3(t)
-	out, ierr := invoke(t, &handler{s3: fake.client(), settings: settings{alwaysFail: true}}, readEvent(t, "object-created.json"))
+	out, ierr := invoke(t, &handler{s3: fake.client(), settings: settings{alwaysFail: true}}, middlewaretest.Event(t, "object-created.json"))
 	assert.Nil(t, out)
 	assert.Equal(t, "ProcessingFailed", ierr.Type)
 	assert.Equal(t, "Hey, something went wrong with your step function... Please check the latest execution! "+
@@ -239,7 +222,7 @@ func TestUnusableSettingsAreMisconfiguredAtCallTime(t *testing.T) {
 			require.Error(t, err)
 
 			fake := newFakeS3(t)
-			out, ierr := invoke(t, &handler{s3: fake.client(), misconfigured: err}, readEvent(t, "object-created.json"))
+			out, ierr := invoke(t, &handler{s3: fake.client(), misconfigured: err}, middlewaretest.Event(t, "object-created.json"))
 			assert.Nil(t, out)
 			assert.Equal(t, "Misconfigured", ierr.Type)
 			assert.Contains(t, ierr.Message, tt.setting)
@@ -291,31 +274,11 @@ func TestOnlyUTF8WithoutNULIsText(t *testing.T) {
 // TestRecordedEventsMatchTheirGoldenResponses pins the exact response the
 // Runtime API would carry for every recorded event, with a 1 KiB limit.
 func TestRecordedEventsMatchTheirGoldenResponses(t *testing.T) {
-	events, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	require.NoError(t, err)
-	require.NotEmpty(t, events)
-	for _, path := range events {
-		name := filepath.Base(path)
+	for _, name := range middlewaretest.Events(t) {
 		t.Run(name, func(t *testing.T) {
 			fake := newFakeS3(t)
-			out, ierr := invoke(t, &handler{s3: fake.client(), settings: settings{maxBytes: 1024}}, readEvent(t, name))
-			if ierr.Type != "" {
-				out, err = json.Marshal(ierr)
-				require.NoError(t, err)
-			}
-			assertGolden(t, filepath.Join("testdata", "golden", strings.TrimSuffix(name, ".json")+".golden"), out)
+			out, ierr := invoke(t, &handler{s3: fake.client(), settings: settings{maxBytes: 1024}}, middlewaretest.Event(t, name))
+			golden.Assert(t, filepath.Join("testdata", "golden", strings.TrimSuffix(name, ".json")+".golden"), append(middlewaretest.Response(t, out, ierr), '\n'))
 		})
 	}
-}
-
-func assertGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	got = append(bytes.TrimSpace(got), '\n')
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file: run go test -update")
-	assert.Equal(t, string(want), string(got))
 }

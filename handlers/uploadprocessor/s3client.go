@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/stepforge/stepforge/pkg/envconfig"
 )
 
 // lazyS3 builds the S3 client on first use, so a cold start that never reads
@@ -37,7 +39,7 @@ func (l *lazyS3) get(ctx context.Context) (*s3.Client, error) {
 	if l.client == nil {
 		cfg, err := l.load(ctx)
 		if err != nil {
-			return nil, &Misconfigured{Setting: "AWS configuration", Reason: err.Error()}
+			return nil, &envconfig.Misconfigured{Setting: "AWS configuration", Reason: "cannot be loaded: " + err.Error()}
 		}
 		l.client = newS3Client(cfg, l.pathStyle)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stepforge/stepforge/pkg/awsconfig"
+	"github.com/stepforge/stepforge/pkg/middleware/middlewaretest"
 )
 
 func TestPathStyleIsUsedWhereABucketCannotBeASubdomain(t *testing.T) {
@@ -58,7 +59,7 @@ func TestTheLazyClientReachesAnEndpointFromTheEnvironment(t *testing.T) {
 			t.Setenv("AWS_ENDPOINT_URL_S3", strings.Replace(fake.URL, "127.0.0.1", host, 1))
 
 			h := &handler{s3: &lazyS3{load: awsconfig.Load}}
-			out, ierr := invoke(t, h, readEvent(t, "object-created.json"))
+			out, ierr := invoke(t, h, middlewaretest.Event(t, "object-created.json"))
 			require.Empty(t, ierr.Type, ierr.Message)
 			assert.Equal(t, "uploads/2023/03/hello.txt", decodeSummary(t, out).Key)
 			assert.Equal(t, []string{"GET " + bucketPath + "uploads/2023/03/hello.txt"}, fake.paths())
@@ -80,11 +81,11 @@ func TestAFailedConfigurationLoadIsMisconfiguredAndRetried(t *testing.T) {
 	}}
 	h := &handler{s3: lazy}
 
-	_, ierr := invoke(t, h, readEvent(t, "object-created.json"))
+	_, ierr := invoke(t, h, middlewaretest.Event(t, "object-created.json"))
 	assert.Equal(t, "Misconfigured", ierr.Type)
 	assert.Contains(t, ierr.Message, `profile "nope" not found`)
 
-	_, ierr = invoke(t, h, readEvent(t, "object-created.json"))
+	_, ierr = invoke(t, h, middlewaretest.Event(t, "object-created.json"))
 	assert.Empty(t, ierr.Type, ierr.Message)
 	assert.Equal(t, 2, calls)
 }

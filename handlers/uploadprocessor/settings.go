@@ -1,10 +1,6 @@
 package main
 
-import (
-	"fmt"
-	"strconv"
-	"strings"
-)
+import "github.com/stepforge/stepforge/pkg/envconfig"
 
 // defaultMaxBytes keeps a whole upload comfortably in the memory of the
 // smallest Lambda size.
@@ -30,27 +26,14 @@ func (c settings) limit() int64 {
 // the handler to report on each call, so a deployment mistake fails the
 // executions with a name a Catch can match instead of the cold start.
 func loadSettings(getenv func(string) string) (settings, error) {
-	var c settings
-	if v := strings.TrimSpace(getenv("MAX_BYTES")); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			return c, &Misconfigured{Setting: "MAX_BYTES", Reason: fmt.Sprintf("%q is not a positive number of bytes", v)}
-		}
-		c.maxBytes = n
+	env := envconfig.New(getenv)
+	c := settings{
+		maxBytes:   env.PositiveInt("MAX_BYTES", 0),
+		alwaysFail: env.Bool("ALWAYS_FAIL", false),
 	}
-	if v := strings.TrimSpace(getenv("ALWAYS_FAIL")); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return c, &Misconfigured{Setting: "ALWAYS_FAIL", Reason: fmt.Sprintf("%q is not true or false", v)}
-		}
-		c.alwaysFail = b
-	}
-	if v := strings.TrimSpace(getenv("S3_USE_PATH_STYLE")); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return c, &Misconfigured{Setting: "S3_USE_PATH_STYLE", Reason: fmt.Sprintf("%q is not true or false", v)}
-		}
+	if env.String("S3_USE_PATH_STYLE", "") != "" {
+		b := env.Bool("S3_USE_PATH_STYLE", false)
 		c.pathStyle = &b
 	}
-	return c, nil
+	return c, env.Err()
 }

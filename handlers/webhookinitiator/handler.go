@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -15,16 +14,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/stepforge/stepforge/pkg/awsconfig"
+	"github.com/stepforge/stepforge/pkg/blog"
 	"github.com/stepforge/stepforge/pkg/middleware"
 	"github.com/stepforge/stepforge/pkg/secrets"
 )
-
-// secretReader reads a JSON secret. *secrets.Cache satisfies it and keeps
-// the value across warm invocations.
-type secretReader interface {
-	JSON(ctx context.Context, id string, v any) error
-	Forget(id string)
-}
 
 // sanityTimeout bounds the Sanity query: API Gateway gives the whole
 // request 29 seconds.
@@ -36,7 +29,7 @@ type handler struct {
 	// cfgErr is why the environment is unusable; every request is answered
 	// 500 until it is fixed.
 	cfgErr  error
-	secrets secretReader
+	secrets blog.SecretReader
 	http    *http.Client
 	now     func() time.Time
 	loadAWS func(context.Context) (aws.Config, error)
@@ -104,7 +97,7 @@ func (h *handler) handle(ctx context.Context, req events.APIGatewayProxyRequest)
 		return h.dependencyFailed(ctx, "Sanity", err), nil
 	}
 
-	input, err := encodeInput(post)
+	input, err := blog.EncodeJSON(post)
 	if err != nil {
 		return h.reject(ctx, &badPost{"post cannot be encoded as JSON"}), nil
 	}
@@ -145,19 +138,6 @@ func decodeBody(req events.APIGatewayProxyRequest) ([]byte, error) {
 		return nil, &badPost{"body is marked base64-encoded but is not"}
 	}
 	return b, nil
-}
-
-// encodeInput encodes the workflow input compactly, leaving <, > and &
-// as they are: the Markdown is full of them, and escaping each one costs
-// five bytes of the input limit and the readability of the console.
-func encodeInput(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // message is the body of every error answer.

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -20,9 +19,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files with the current output")
+	"github.com/stepforge/stepforge/pkg/golden"
+)
 
 func TestDeliveries(t *testing.T) {
 	tests := []struct {
@@ -399,16 +398,10 @@ func assertNoSecretsLogged(t *testing.T, logs string) {
 // indented there so a change reads well in a diff.
 func assertGolden(t *testing.T, name, input string) {
 	t.Helper()
-	var indented bytes.Buffer
-	require.NoError(t, json.Indent(&indented, []byte(input), "", "  "))
-	indented.WriteByte('\n')
 	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, indented.Bytes(), 0o644))
-	}
+	golden.AssertJSON(t, path, []byte(input))
 	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to create the golden file")
-	assert.Equal(t, string(want), indented.String())
+	require.NoError(t, err)
 	var compact bytes.Buffer
 	require.NoError(t, json.Compact(&compact, want))
 	assert.Equal(t, compact.String(), input, "the input is sent compact")

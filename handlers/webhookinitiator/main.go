@@ -32,7 +32,8 @@
 //	SANITY_API_URL      base URL of the Sanity API
 //	                    (default https://<projectId>.api.sanity.io)
 //	SANITY_API_VERSION  Sanity API version (default "2022-11-16")
-//	SIGNATURE_MAX_AGE   oldest signature accepted, a Go duration (default "5m")
+//	SIGNATURE_MAX_AGE   oldest signature accepted, a Go duration or whole
+//	                    seconds (default "5m")
 //	SITE_URL            the blog's own address; with a post's slug it makes
 //	                    the canonical URL the publishers link back to
 //

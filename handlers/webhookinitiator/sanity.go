@@ -88,8 +88,7 @@ func (h *handler) categories(ctx context.Context, s sanitySettings, id string) (
 	}
 	var reply categoriesReply
 	if err := blog.Send(h.http, sanityPlatform, req, &reply); err != nil {
-		var rejected *blog.PlatformRejected
-		if errors.As(err, &rejected) && (rejected.Status == http.StatusUnauthorized || rejected.Status == http.StatusForbidden) {
+		if blog.IsCredentialRefused(err) {
 			// The token may have been rotated: read the secret again next time.
 			h.secrets.Forget(h.cfg.secretID)
 		}

@@ -2,7 +2,6 @@ package asl_test
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,21 +10,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stepforge/stepforge/pkg/asl"
+	goldenfile "github.com/stepforge/stepforge/pkg/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files with the current output")
 
 // golden compares got with testdata/name, or rewrites it under -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to create the golden file")
-	assert.Equal(t, string(want), string(got))
+	goldenfile.Assert(t, filepath.Join("testdata", name), got)
 }
 
 func TestMachinesMarshalToTheirGoldenJSON(t *testing.T) {

@@ -18,14 +18,9 @@ const maxReply = 1 << 20
 // be nil). Any other outcome becomes RateLimited, PlatformUnavailable or
 // PlatformRejected, with the platform's own reason when it gave one.
 func Send(c *http.Client, platform string, req *http.Request, out any) error {
-	resp, err := c.Do(req)
+	resp, body, err := Exchange(c, platform, req)
 	if err != nil {
-		return &PlatformUnavailable{Platform: platform, Reason: err.Error()}
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReply))
-	if err != nil {
-		return &PlatformUnavailable{Platform: platform, Status: resp.StatusCode, Reason: "reading reply: " + err.Error()}
+		return err
 	}
 	if err := Classify(platform, resp, body); err != nil {
 		return err
@@ -39,13 +34,29 @@ func Send(c *http.Client, platform string, req *http.Request, out any) error {
 	return nil
 }
 
+// Exchange performs req with c and returns the response with its body read
+// (up to 1 MiB) and closed, whatever the status. Getting no response, or not
+// all of its body, is PlatformUnavailable.
+func Exchange(c *http.Client, platform string, req *http.Request) (*http.Response, []byte, error) {
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, nil, &PlatformUnavailable{Platform: platform, Reason: err.Error()}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReply))
+	if err != nil {
+		return nil, nil, &PlatformUnavailable{Platform: platform, Status: resp.StatusCode, Reason: "reading reply: " + err.Error()}
+	}
+	return resp, body, nil
+}
+
 // Classify returns nil for a 2xx reply and the typed error for any other.
 func Classify(platform string, resp *http.Response, body []byte) error {
 	switch s := resp.StatusCode; {
 	case s >= 200 && s < 300:
 		return nil
 	case s == http.StatusTooManyRequests:
-		return &RateLimited{Platform: platform, RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+		return &RateLimited{Platform: platform, RetryAfter: RetryAfter(resp.Header.Get("Retry-After"))}
 	case s >= 500:
 		return &PlatformUnavailable{Platform: platform, Status: s, Reason: Reason(body)}
 	default:
@@ -102,7 +113,9 @@ func Reason(body []byte) string {
 	return s
 }
 
-func retryAfter(h string) time.Duration {
+// RetryAfter reads a Retry-After header value, in seconds or as an HTTP
+// date; zero means none, unreadable or already past.
+func RetryAfter(h string) time.Duration {
 	if h == "" {
 		return 0
 	}

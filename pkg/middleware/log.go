@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // invocation is what the middleware knows about the call in progress; log
@@ -80,8 +81,11 @@ func (h contextHandler) WithGroup(name string) slog.Handler {
 // Redacted is what a secret-looking attribute is logged as.
 const Redacted = "[REDACTED]"
 
-// secretKeys are the attribute-name fragments whose values are never logged.
-var secretKeys = []string{"secret", "password", "token", "authorization", "apikey", "api-key", "api_key", "signature", "cookie", "credential"}
+// secretKeys are the name fragments whose values are never logged.
+var secretKeys = []string{
+	"secret", "password", "passwd", "token", "authorization", "apikey", "api-key", "api_key",
+	"signature", "cookie", "credential", "privatekey", "private_key", "private-key",
+}
 
 func replaceAttr(groups []string, a slog.Attr) slog.Attr {
 	if len(groups) == 0 {
@@ -96,19 +100,36 @@ func replaceAttr(groups []string, a slog.Attr) slog.Attr {
 			return a
 		}
 	}
-	if looksSecret(a.Key) {
+	if LooksSecret(a.Key) {
 		return slog.String(a.Key, Redacted)
 	}
 	return a
 }
 
-func looksSecret(key string) bool {
+// LooksSecret reports whether a key (a log attribute, a JSON field name)
+// names a value that must not be logged, such as "apiKey" or "X-Signature".
+// The match ignores case.
+func LooksSecret(key string) bool {
+	if !isASCII(key) {
+		// Some non-ASCII letters lower-case to ASCII ones (the Kelvin sign to
+		// k); the allocation-free match below compares bytes.
+		key = strings.ToLower(key)
+	}
 	for _, frag := range secretKeys {
 		if containsFold(key, frag) {
 			return true
 		}
 	}
 	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // containsFold reports whether s contains the lower-case ASCII sub, ignoring

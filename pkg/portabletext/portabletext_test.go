@@ -1,16 +1,15 @@
 package portabletext
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files with the current output")
+	"github.com/stepforge/stepforge/pkg/golden"
+)
 
 var sanityProject = Options{ProjectID: "x7k2pq9r", Dataset: "production"}
 
@@ -270,13 +269,7 @@ func TestMarkdownOfARealPostMatchesGolden(t *testing.T) {
 	got, err := Markdown(doc, sanityProject)
 	require.NoError(t, err)
 
-	golden := filepath.Join("testdata", "post.md")
-	if *update {
-		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err, "run go test -update to create the golden file")
-	assert.Equal(t, string(want), got)
+	golden.Assert(t, filepath.Join("testdata", "post.md"), []byte(got))
 }
 
 func TestImageURL(t *testing.T) {
