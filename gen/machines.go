@@ -15,6 +15,7 @@ import (
 // machines declares each state machine with its role, derived from the
 // tasks it runs, and its log group.
 func (s *stack) machines() error {
+	known := s.placeholders()
 	for _, m := range s.w.Machines {
 		id := m.LogicalID()
 		def, err := m.Definition.MarshalIndent("", "  ")
@@ -22,11 +23,11 @@ func (s *stack) machines() error {
 			return fmt.Errorf("state machine %s: %w", m.Name, err)
 		}
 		s.asl[m.Name] = def
-		subs, err := s.substitutions(m)
+		subs, err := substitutions(m, known)
 		if err != nil {
 			return fmt.Errorf("state machine %s: %w", m.Name, err)
 		}
-		stmts, err := s.machineStatements(m)
+		stmts, err := machineStatements(m, known)
 		if err != nil {
 			return fmt.Errorf("state machine %s: %w", m.Name, err)
 		}
@@ -87,8 +88,7 @@ func (s *stack) placeholders() map[string]any {
 }
 
 // substitutions resolves the placeholders m's definition uses.
-func (s *stack) substitutions(m *workflow.StateMachine) (map[string]interface{}, error) {
-	known := s.placeholders()
+func substitutions(m *workflow.StateMachine, known map[string]any) (map[string]interface{}, error) {
 	used := m.Definition.Placeholders()
 	if len(used) == 0 {
 		return nil, nil
@@ -111,8 +111,7 @@ func (s *stack) substitutions(m *workflow.StateMachine) (map[string]interface{},
 // tasks: lambda:InvokeFunction on exactly the functions invoked, sns:Publish
 // on exactly the topics published to (and use of their keys), plus log
 // delivery and tracing when those are on.
-func (s *stack) machineStatements(m *workflow.StateMachine) ([]statement, error) {
-	known := s.placeholders()
+func machineStatements(m *workflow.StateMachine, known map[string]any) ([]statement, error) {
 	invoke := map[string]string{}
 	publish := map[string]string{}
 	keys := map[string]string{}

@@ -47,7 +47,7 @@ func (s *stack) keys() error {
 // buckets declares S3 buckets with public access blocked, owner-enforced
 // object ownership, SSE-S3 encryption and a policy refusing plain HTTP.
 func (s *stack) buckets() error {
-	for i, b := range s.w.Buckets {
+	for _, b := range s.w.Buckets {
 		bucket := &s3.Bucket{
 			BucketEncryption: &s3.Bucket_BucketEncryption{ServerSideEncryptionConfiguration: []s3.Bucket_ServerSideEncryptionRule{{
 				ServerSideEncryptionByDefault: &s3.Bucket_ServerSideEncryptionByDefault{SSEAlgorithm: "AES256"},
@@ -96,7 +96,6 @@ func (s *stack) buckets() error {
 			return err
 		}
 		s.output(b.LogicalID()+"Name", "Name of the "+b.Name+" bucket.", ref(b))
-		_ = i
 	}
 	return nil
 }

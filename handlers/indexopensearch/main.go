@@ -22,10 +22,7 @@
 package main
 
 import (
-	"context"
 	"os"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/stepforge/stepforge/pkg/awsconfig"
 	"github.com/stepforge/stepforge/pkg/middleware"
@@ -34,6 +31,6 @@ import (
 func main() {
 	// The AWS configuration is loaded on the first invocation, so nothing
 	// touches AWS before the runtime asks for work.
-	h := fromEnv(os.Getenv, func(ctx context.Context) (aws.Config, error) { return awsconfig.Load(ctx) })
+	h := fromEnv(os.Getenv, awsconfig.Shared)
 	middleware.Start(h.handle)
 }

@@ -48,7 +48,7 @@ func newHandler(getenv func(string) string) *handler {
 		secrets: &secrets.Cache{},
 		http:    &http.Client{Timeout: sanityTimeout},
 		now:     time.Now,
-		loadAWS: func(ctx context.Context) (aws.Config, error) { return awsconfig.Load(ctx) },
+		loadAWS: awsconfig.Shared,
 	}
 }
 

@@ -12,30 +12,44 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-xray-sdk-go/v2/instrumentation/awsv2"
-	"github.com/aws/aws-xray-sdk-go/v2/strategy/ctxmissing"
-	"github.com/aws/aws-xray-sdk-go/v2/xray"
-)
 
-var quietOnce sync.Once
+	"github.com/stepforge/stepforge/pkg/tracing"
+)
 
 // Load returns an SDK configuration from the standard chain with X-Ray
 // instrumentation added. Endpoint overrides need no code here: the SDK reads
 // AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> itself, which is how the
-// same binary talks to AWS or to the local cloud.
+// same binary talks to AWS or to the local cloud. Client calls made outside a
+// traced invocation are not reported as errors (see package tracing).
 func Load(ctx context.Context, optFns ...func(*config.LoadOptions) error) (aws.Config, error) {
 	cfg, err := config.LoadDefaultConfig(ctx, optFns...)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
 	}
-	quietOnce.Do(quietWhenUntraced)
+	tracing.Configure()
 	awsv2.AWSV2Instrumentor(&cfg.APIOptions)
 	return cfg, nil
 }
 
-// quietWhenUntraced keeps client calls made outside a traced invocation (tests,
-// local tools, an invocation without a trace header) from logging X-Ray's
-// "segment cannot be found" error: untraced work is normal, not a fault.
-// AWS_XRAY_CONTEXT_MISSING still wins when it is set.
-func quietWhenUntraced() {
-	_ = xray.Configure(xray.Config{ContextMissingStrategy: ctxmissing.NewDefaultIgnoreErrorStrategy()})
+var shared struct {
+	sync.Mutex
+	cfg *aws.Config
+}
+
+// Shared returns the process's configuration, loading it with Load on the
+// first call, so a function that builds several clients (Secrets Manager
+// and Step Functions, say) resolves its credentials and shared config files
+// once. A failed load is tried again on the next call.
+func Shared(ctx context.Context) (aws.Config, error) {
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.cfg != nil {
+		return *shared.cfg, nil
+	}
+	cfg, err := Load(ctx)
+	if err != nil {
+		return aws.Config{}, err
+	}
+	shared.cfg = &cfg
+	return cfg, nil
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/stepforge/stepforge/pkg/middleware"
 )
 
 func TestValidateNamesWhatIsMissing(t *testing.T) {
@@ -62,20 +64,20 @@ func TestSendClassifiesReplies(t *testing.T) {
 			var e *RateLimited
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, 7*time.Second, e.RetryAfter)
-			assert.True(t, IsRetryable(err))
+			assert.Contains(t, RetryableErrors(), middleware.ErrorType(err))
 		}},
 		{"503 is PlatformUnavailable", 503, nil, `{"message":"down for maintenance"}`, func(t *testing.T, err error) {
 			var e *PlatformUnavailable
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, 503, e.Status)
 			assert.Equal(t, "down for maintenance", e.Reason)
-			assert.True(t, IsRetryable(err))
+			assert.Contains(t, RetryableErrors(), middleware.ErrorType(err))
 		}},
 		{"422 is PlatformRejected with the platform's reason", 422, nil, `{"error":"Unprocessable Entity: Canonical url has already been taken","status":422}`, func(t *testing.T, err error) {
 			var e *PlatformRejected
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, "Unprocessable Entity: Canonical url has already been taken", e.Reason)
-			assert.False(t, IsRetryable(err))
+			assert.NotContains(t, RetryableErrors(), middleware.ErrorType(err))
 		}},
 		{"GraphQL-style errors list", 400, nil, `{"errors":[{"message":"Token was invalid.","code":6003}]}`, func(t *testing.T, err error) {
 			assert.Contains(t, err.Error(), "Token was invalid.")

@@ -2,7 +2,6 @@ package blog
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -130,9 +129,8 @@ func RetryAfter(h string) time.Duration {
 	return 0
 }
 
-// IsRetryable reports whether err is one the workflow should retry.
-func IsRetryable(err error) bool {
-	var rl *RateLimited
-	var pu *PlatformUnavailable
-	return errors.As(err, &rl) || errors.As(err, &pu)
+// RetryableErrors names the publisher errors worth retrying, as a state
+// machine's Retry matches them: the Go type names the middleware reports.
+func RetryableErrors() []string {
+	return []string{"RateLimited", "PlatformUnavailable"}
 }

@@ -2,21 +2,16 @@ package middleware
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
 	"strings"
-	"sync"
 
-	"github.com/aws/aws-xray-sdk-go/v2/strategy/ctxmissing"
 	"github.com/aws/aws-xray-sdk-go/v2/xray"
-	"github.com/aws/aws-xray-sdk-go/v2/xraylog"
+
+	"github.com/stepforge/stepforge/pkg/tracing"
 )
 
 // traceHeaderKey is the context key under which aws-lambda-go stores the
 // invocation's X-Ray trace header.
 const traceHeaderKey = "x-amzn-trace-id"
-
-var xrayOnce sync.Once
 
 // beginTrace opens the invocation's subsegment. With no trace header (tests,
 // local runs, tracing off) it does nothing, so tracing never becomes an error.
@@ -24,7 +19,7 @@ func beginTrace(ctx context.Context, header, name string, cold bool) (context.Co
 	if header == "" || xray.SdkDisabled() {
 		return ctx, nil
 	}
-	xrayOnce.Do(configureXRay)
+	tracing.Configure()
 	if name == "" {
 		name = "handler"
 	}
@@ -46,22 +41,6 @@ func endTrace(seg *xray.Segment, errorType string, err error) {
 		_ = seg.AddAnnotation("Outcome", "success")
 	}
 	seg.Close(err)
-}
-
-// configureXRay routes the SDK's own diagnostics to slog at debug level and
-// keeps a missing segment from being reported as an error.
-func configureXRay() {
-	xray.SetLogger(slogAdapter{})
-	_ = xray.Configure(xray.Config{ContextMissingStrategy: ctxmissing.NewDefaultIgnoreErrorStrategy()})
-}
-
-type slogAdapter struct{}
-
-func (slogAdapter) Log(level xraylog.LogLevel, msg fmt.Stringer) {
-	if level < xraylog.LogLevelWarn {
-		return
-	}
-	slog.Debug("xray", "detail", msg.String())
 }
 
 // traceRoot returns the Root field of an X-Ray trace header, the trace id

@@ -27,7 +27,7 @@ type GetSecretValueAPI interface {
 
 // Cache fetches secret strings by id and keeps them for TTL. The zero value
 // is ready to use: it builds its Secrets Manager client on first use from
-// awsconfig.Load.
+// awsconfig.Shared.
 type Cache struct {
 	// Client is the Secrets Manager client; nil means build one on first use.
 	Client GetSecretValueAPI
@@ -115,7 +115,7 @@ func (c *Cache) client(ctx context.Context) (GetSecretValueAPI, error) {
 	if c.Client != nil {
 		return c.Client, nil
 	}
-	cfg, err := awsconfig.Load(ctx)
+	cfg, err := awsconfig.Shared(ctx)
 	if err != nil {
 		return nil, err
 	}

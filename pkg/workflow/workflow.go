@@ -10,8 +10,6 @@
 package workflow
 
 import (
-	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/stepforge/stepforge/pkg/asl"
@@ -221,15 +219,4 @@ type RestRoute struct {
 	// Responses are the integration's fixed response bodies by status code,
 	// for a Machine route, e.g. 200 {"status": "webhook submitted"}.
 	Responses map[int]string
-}
-
-var namePattern = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
-
-// checkName reports a logical name that cannot form a CloudFormation
-// logical id.
-func checkName(kind, name string) error {
-	if !namePattern.MatchString(name) {
-		return fmt.Errorf("%s name %q must be alphanumeric and start with an upper-case letter", kind, name)
-	}
-	return nil
 }

@@ -9,6 +9,7 @@ package blogpublishing
 
 import (
 	"github.com/stepforge/stepforge/pkg/asl"
+	"github.com/stepforge/stepforge/pkg/blog"
 	"github.com/stepforge/stepforge/pkg/workflow"
 )
 
@@ -93,7 +94,7 @@ func Workflow() *workflow.Workflow {
 func publishBranch(platform string, fn *workflow.Function) asl.Branch {
 	task := workflow.Invoke("Publish"+platform, fn)
 	task.Retry = append(task.Retry, asl.Retrier{
-		ErrorEquals:     []string{"RateLimited", "PlatformUnavailable"},
+		ErrorEquals:     blog.RetryableErrors(),
 		IntervalSeconds: asl.Int(5),
 		MaxAttempts:     asl.Int(4),
 		BackoffRate:     asl.Float(2),
