@@ -1,9 +1,12 @@
 package blog
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -73,10 +76,10 @@ func TestSendClassifiesReplies(t *testing.T) {
 			assert.Equal(t, "down for maintenance", e.Reason)
 			assert.Contains(t, RetryableErrors(), middleware.ErrorType(err))
 		}},
-		{"422 is PlatformRejected with the platform's reason", 422, nil, `{"error":"Unprocessable Entity: Canonical url has already been taken","status":422}`, func(t *testing.T, err error) {
+		{"422 is PlatformRejected with the platform's reason", 422, nil, `{"error":"Canonical url has already been taken","status":422}`, func(t *testing.T, err error) {
 			var e *PlatformRejected
 			require.ErrorAs(t, err, &e)
-			assert.Equal(t, "Unprocessable Entity: Canonical url has already been taken", e.Reason)
+			assert.Equal(t, "Canonical url has already been taken", e.Reason)
 			assert.NotContains(t, RetryableErrors(), middleware.ErrorType(err))
 		}},
 		{"GraphQL-style errors list", 400, nil, `{"errors":[{"message":"Token was invalid.","code":6003}]}`, func(t *testing.T, err error) {
@@ -84,6 +87,11 @@ func TestSendClassifiesReplies(t *testing.T) {
 		}},
 		{"OpenSearch-style error object", 400, nil, `{"error":{"type":"mapper_parsing_exception","reason":"failed to parse"},"status":400}`, func(t *testing.T, err error) {
 			assert.Contains(t, err.Error(), "mapper_parsing_exception failed to parse")
+		}},
+		{"a reply over the limit says so", 200, nil, `"` + strings.Repeat("x", maxReply) + `"`, func(t *testing.T, err error) {
+			var e *PlatformUnavailable
+			require.ErrorAs(t, err, &e)
+			assert.Contains(t, e.Reason, "byte limit")
 		}},
 		{"2xx with unreadable JSON is PlatformUnavailable", 200, nil, `<html>`, func(t *testing.T, err error) {
 			var e *PlatformUnavailable
@@ -119,4 +127,52 @@ func TestSendReportsAnUnreachablePlatformAsRetryable(t *testing.T) {
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 0, e.Status)
 	assert.Contains(t, err.Error(), "unreachable")
+}
+
+func TestSendKeepsTheReserveBeforeTheDeadline(t *testing.T) {
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		select { // a platform that does not answer in time
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	}))
+	defer hang.Close()
+	var sent atomic.Int32
+	count := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sent.Add(1) }))
+	defer count.Close()
+
+	t.Run("a hanging call is cut before the reserve with the deadline's context still live", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), Reserve+500*time.Millisecond)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, hang.URL, strings.NewReader(`{}`))
+		require.NoError(t, err)
+		err = Send(http.DefaultClient, "test", req, nil)
+		var e *PlatformUnavailable
+		require.ErrorAs(t, err, &e)
+		assert.False(t, e.NotSent, "a request that was sent may have reached the platform")
+		assert.Contains(t, e.Reason, "time budget")
+		assert.NoError(t, ctx.Err(), "the invocation's own deadline passed: the reserve was not kept")
+	})
+	t.Run("no call starts inside the reserve", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), Reserve-time.Second)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, count.URL, strings.NewReader(`{}`))
+		require.NoError(t, err)
+		err = Send(http.DefaultClient, "test", req, nil)
+		var e *PlatformUnavailable
+		require.ErrorAs(t, err, &e)
+		assert.True(t, e.NotSent)
+		assert.Contains(t, e.Reason, "not sent")
+		assert.Zero(t, sent.Load())
+	})
+	t.Run("a refused connection never reached the platform", func(t *testing.T) {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		srv.Close()
+		req, err := http.NewRequest(http.MethodGet, srv.URL, nil)
+		require.NoError(t, err)
+		var e *PlatformUnavailable
+		require.ErrorAs(t, Send(http.DefaultClient, "test", req, nil), &e)
+		assert.True(t, e.NotSent)
+	})
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
 	"github.com/stepforge/stepforge/pkg/secrets"
 )
 
@@ -36,6 +38,10 @@ type Credentials struct {
 // secrets.Malformed, naming the field and never a value.
 func (c Credentials) Read(ctx context.Context, v Secret) error {
 	if err := c.Secrets.JSON(ctx, c.SecretID, v); err != nil {
+		var missing *types.ResourceNotFoundException
+		if errors.As(err, &missing) {
+			return &NotConfigured{Platform: c.Platform, Reason: fmt.Sprintf("secret %q does not exist; create it to publish to %s", c.SecretID, c.Platform)}
+		}
 		return fmt.Errorf("read %s credentials: %w", c.Platform, err)
 	}
 	if field := v.Missing(); field != "" {
@@ -43,6 +49,26 @@ func (c Credentials) Read(ctx context.Context, v Secret) error {
 		return &secrets.Malformed{ID: c.SecretID, Reason: field + " is empty"}
 	}
 	return nil
+}
+
+// NotConfigured reports a platform the stack was not given credentials for:
+// its secret does not exist. A publisher turns it into a skipped Result
+// with Skip, so that not using a platform is not a failure.
+type NotConfigured struct {
+	Platform string
+	Reason   string
+}
+
+func (e *NotConfigured) Error() string { return e.Platform + " is not configured: " + e.Reason }
+
+// Skip returns a skipped Result for platform when err is NotConfigured, and
+// err unchanged otherwise.
+func Skip(platform string, err error) (Result, error) {
+	var nc *NotConfigured
+	if errors.As(err, &nc) {
+		return Result{Platform: platform, Action: ActionSkipped, Skipped: true, Reason: nc.Error()}, nil
+	}
+	return Result{}, err
 }
 
 // Forget drops the cached secret.

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -90,4 +92,21 @@ func TestOnlyARefusedCredentialIsForgotten(t *testing.T) {
 			assert.Equal(t, tt.want, len(s.forgotten) == 1)
 		})
 	}
+}
+
+func TestAMissingSecretMeansThePlatformIsSkipped(t *testing.T) {
+	c := Credentials{Platform: "Medium", SecretID: "blog/medium", Secrets: &store{err: &secrets.Unavailable{ID: "blog/medium",
+		Err: &types.ResourceNotFoundException{Message: aws.String("Secrets Manager can't find the specified secret.")}}}}
+	err := c.Read(context.Background(), &token{})
+	var nc *NotConfigured
+	require.ErrorAs(t, err, &nc)
+
+	res, err := Skip("medium", err)
+	require.NoError(t, err)
+	assert.Equal(t, Result{Platform: "medium", Action: ActionSkipped, Skipped: true,
+		Reason: `Medium is not configured: secret "blog/medium" does not exist; create it to publish to Medium`}, res)
+
+	denied := errors.New("AccessDeniedException: not allowed")
+	_, err = Skip("medium", Credentials{Platform: "Medium", SecretID: "blog/medium", Secrets: &store{err: denied}}.Read(context.Background(), &token{}))
+	assert.ErrorIs(t, err, denied, "a secret that cannot be read is a failure, not a skip")
 }

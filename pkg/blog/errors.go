@@ -25,6 +25,10 @@ type PlatformUnavailable struct {
 	Platform string
 	Status   int
 	Reason   string
+	// NotSent is true when the request certainly never reached the platform
+	// (refused, unresolvable, or no time left to send it), so repeating it
+	// cannot make a duplicate.
+	NotSent bool `json:"-"`
 }
 
 func (e *PlatformUnavailable) Error() string {

@@ -38,12 +38,30 @@ type Image struct {
 	Alt string `json:"alt,omitempty"`
 }
 
-// Result is what a publisher returns for a published post.
+// Result is what a publisher returns for a post: where it now is and what
+// this invocation did to put it there.
 type Result struct {
 	Platform string `json:"platform"`
-	ID       string `json:"id"`
-	URL      string `json:"url"`
+	ID       string `json:"id,omitempty"`
+	URL      string `json:"url,omitempty"`
+	// Action is one of the Action constants.
+	Action string `json:"action,omitempty"`
+	// Skipped is true when the platform is not configured, so nothing was
+	// published there and that is not a failure.
+	Skipped bool `json:"skipped,omitempty"`
+	// Reason explains a result a reader might not expect: why a platform
+	// was skipped, or left unchanged (Medium cannot update a post), or what
+	// to put right by hand.
+	Reason string `json:"reason,omitempty"`
 }
+
+// What a publisher did with a post, as Result.Action reports it.
+const (
+	ActionCreated   = "created"   // first published by this invocation
+	ActionUpdated   = "updated"   // an existing copy was brought up to date
+	ActionUnchanged = "unchanged" // already there and left as it was (a platform that cannot update, or a newer copy)
+	ActionSkipped   = "skipped"   // the platform is not configured
+)
 
 // InvalidPost reports a post a publisher cannot publish.
 type InvalidPost struct{ Reason string }

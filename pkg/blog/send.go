@@ -1,9 +1,12 @@
 package blog
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -33,20 +36,67 @@ func Send(c *http.Client, platform string, req *http.Request, out any) error {
 	return nil
 }
 
+// Reserve is the time a publisher keeps back from its invocation's deadline
+// (the Lambda timeout) to record what it did and return a typed error: no
+// call to a platform runs into that last stretch, so the function never ends
+// in Sandbox.Timedout with the outcome of a call unreported.
+const Reserve = 3 * time.Second
+
 // Exchange performs req with c and returns the response with its body read
 // (up to 1 MiB) and closed, whatever the status. Getting no response, or not
-// all of its body, is PlatformUnavailable.
+// all of its body, is PlatformUnavailable; so is a call that would reach
+// into the Reserve before the request context's deadline, which is cut
+// short, or not sent at all when no time is left (NotSent tells which).
 func Exchange(c *http.Client, platform string, req *http.Request) (*http.Response, []byte, error) {
-	resp, err := c.Do(req)
+	ctx, cancel, err := budget(req.Context())
 	if err != nil {
-		return nil, nil, &PlatformUnavailable{Platform: platform, Reason: err.Error()}
+		return nil, nil, &PlatformUnavailable{Platform: platform, Reason: err.Error(), NotSent: true}
+	}
+	defer cancel()
+	resp, err := c.Do(req.WithContext(ctx))
+	if err != nil {
+		reason := err.Error()
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil && req.Context().Err() == nil {
+			reason = "no reply before the function's time budget ran out (" + Reserve.String() + " kept to report it)"
+		}
+		return nil, nil, &PlatformUnavailable{Platform: platform, Reason: reason, NotSent: isNotSent(err)}
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReply))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReply+1))
 	if err != nil {
 		return nil, nil, &PlatformUnavailable{Platform: platform, Status: resp.StatusCode, Reason: "reading reply: " + err.Error()}
 	}
+	if len(body) > maxReply {
+		return nil, nil, &PlatformUnavailable{Platform: platform, Status: resp.StatusCode, Reason: fmt.Sprintf("reply over the %d-byte limit", maxReply)}
+	}
 	return resp, body, nil
+}
+
+// budget bounds ctx to end Reserve before its deadline, or fails when that
+// moment has passed.
+func budget(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return ctx, func() {}, nil
+	}
+	cut := deadline.Add(-Reserve)
+	if !time.Now().Before(cut) {
+		return nil, nil, fmt.Errorf("not sent: less than %s left before the function's deadline", Reserve)
+	}
+	ctx, cancel := context.WithDeadline(ctx, cut)
+	return ctx, cancel, nil
+}
+
+// isNotSent reports whether err shows the request never left this process:
+// the connection was refused or the name did not resolve. Anything else
+// (a timeout, a reset) may have reached the platform.
+func isNotSent(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 // Classify returns nil for a 2xx reply and the typed error for any other.

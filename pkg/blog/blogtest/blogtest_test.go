@@ -49,11 +49,11 @@ func (p *publisher) handle(ctx context.Context, post blog.Post) (blog.Result, er
 }
 
 func TestReplayAnswersAndRecords(t *testing.T) {
-	platform := NewReplay(t, map[string]Reply{"POST /posts?draft=1": {Status: 201, File: "created.json"}})
+	platform := NewReplay(t, map[string]Reply{"POST /posts?draft=1": {Status: 201, File: "created.handmade.json"}})
 	store := NewSecretStore("app", `{"TOKEN":"t-1"}`)
 	p := &publisher{apiURL: platform.URL, creds: blog.Credentials{Platform: "Example", SecretID: "app", Secrets: store.Cache()}}
 
-	got, fail, logs := Invoke(t, p.handle, "publishexample", ReadFile(t, "post.json"))
+	got, fail, logs := Invoke(t, p.handle, "publishexample", ReadFile(t, "post.handmade.json"))
 
 	require.Nil(t, fail)
 	assert.Equal(t, blog.Result{Platform: "example", ID: "a1", URL: "https://blog.example/a1"}, got)
@@ -72,24 +72,24 @@ func TestRefusedCredentialsAreReadAgain(t *testing.T) {
 	p := &publisher{apiURL: platform.URL, creds: blog.Credentials{Platform: "Example", SecretID: "app", Secrets: store.Cache()}}
 
 	for range 2 {
-		_, fail, logs := Invoke(t, p.handle, "publishexample", ReadFile(t, "post.json"))
+		_, fail, logs := Invoke(t, p.handle, "publishexample", ReadFile(t, "post.handmade.json"))
 		AssertFailed(t, fail, logs, "PlatformRejected", "HTTP 401", "t-1")
 	}
 	assert.Equal(t, 2, store.Reads())
 }
 
-func TestMissingSecretAndUnreachablePlatformFailTyped(t *testing.T) {
+func TestMissingSecretAndUnreachablePlatformReachTheHandlerTyped(t *testing.T) {
 	tests := []struct {
 		name, secret, apiURL, wantType string
 	}{
-		{"no secret", "", "http://127.0.0.1:1", "Unavailable"},
+		{"no secret", "", "http://127.0.0.1:1", "NotConfigured"},
 		{"refused connection", `{"TOKEN":"t-1"}`, RefusedURL(t), "PlatformUnavailable"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			store := NewSecretStore("app", tt.secret)
 			p := &publisher{apiURL: tt.apiURL, creds: blog.Credentials{Platform: "Example", SecretID: "app", Secrets: store.Cache()}}
-			_, fail, logs := Invoke(t, p.handle, "publishexample", ReadFile(t, "post.json"))
+			_, fail, logs := Invoke(t, p.handle, "publishexample", ReadFile(t, "post.handmade.json"))
 			AssertFailed(t, fail, logs, tt.wantType, "", "t-1")
 		})
 	}

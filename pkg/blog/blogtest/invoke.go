@@ -18,7 +18,14 @@ import (
 // machine would see (nil on success) and everything logged.
 func Invoke(t testing.TB, handle func(context.Context, blog.Post) (blog.Result, error), name string, payload []byte) (blog.Result, *messages.InvokeResponse_Error, string) {
 	t.Helper()
-	out, fail, logs := middlewaretest.Invoke(t, handle, name, payload)
+	return InvokeContext(t, context.Background(), handle, name, payload)
+}
+
+// InvokeContext is Invoke with the invocation's context, such as one with
+// the deadline a Lambda timeout sets.
+func InvokeContext(t testing.TB, ctx context.Context, handle func(context.Context, blog.Post) (blog.Result, error), name string, payload []byte) (blog.Result, *messages.InvokeResponse_Error, string) {
+	t.Helper()
+	out, fail, logs := middlewaretest.InvokeContext(t, ctx, handle, name, payload)
 	if fail.Type != "" {
 		return blog.Result{}, &fail, logs
 	}

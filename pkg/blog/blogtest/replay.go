@@ -1,5 +1,5 @@
 // Package blogtest fakes what the blog publishers talk to, for their tests:
-// a platform replaying recorded replies, Secrets Manager holding the
+// a platform replaying stored replies, Secrets Manager holding the
 // credentials, and an invocation through the middleware.
 package blogtest
 
@@ -11,16 +11,20 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
 
-// Reply is a recorded platform reply: a status, headers and the file under
+// Reply is a stored platform reply: a status, headers and the file under
 // testdata holding the body (none when File is empty).
 type Reply struct {
 	Status int
 	File   string
 	Header map[string]string
+	// Delay holds the reply back, as a platform that hangs does; it ends
+	// early when the client gives up.
+	Delay time.Duration
 }
 
 // Request is one request a Replay was sent.
@@ -32,7 +36,7 @@ type Request struct {
 }
 
 // Replay is an httptest server standing in for a platform: it answers each
-// "METHOD /escaped/path?query" with its recorded reply, fails the test on
+// "METHOD /escaped/path?query" with its stored reply, fails the test on
 // any other, and keeps every request it was sent.
 type Replay struct {
 	URL string
@@ -63,8 +67,15 @@ func (r *Replay) serve(w http.ResponseWriter, req *http.Request) {
 	rep, ok := r.replies[target]
 	if !ok {
 		r.t.Errorf("unexpected request %s", target)
-		http.Error(w, `{"message":"no reply recorded for this request"}`, http.StatusNotFound)
+		http.Error(w, `{"message":"no reply stored for this request"}`, http.StatusNotFound)
 		return
+	}
+	if rep.Delay > 0 {
+		select {
+		case <-time.After(rep.Delay):
+		case <-req.Context().Done():
+			return
+		}
 	}
 	for k, v := range rep.Header {
 		w.Header().Set(k, v)

@@ -22,9 +22,16 @@ import (
 // (zero when the call succeeded) and everything logged.
 func Invoke[In, Out any](t testing.TB, fn func(context.Context, In) (Out, error), name string, payload []byte) ([]byte, messages.InvokeResponse_Error, string) {
 	t.Helper()
+	return InvokeContext(t, context.Background(), fn, name, payload)
+}
+
+// InvokeContext is Invoke with the invocation's context, which carries the
+// deadline the Lambda runtime would set from the function's timeout.
+func InvokeContext[In, Out any](t testing.TB, ctx context.Context, fn func(context.Context, In) (Out, error), name string, payload []byte) ([]byte, messages.InvokeResponse_Error, string) {
+	t.Helper()
 	var logs bytes.Buffer
 	out, err := middleware.Wrap(fn, middleware.WithOutput(&logs), middleware.WithFunctionName(name)).
-		Invoke(context.Background(), payload)
+		Invoke(ctx, payload)
 	var fail messages.InvokeResponse_Error
 	if err != nil {
 		require.True(t, errors.As(err, &fail), "error %v is not an InvokeResponse_Error", err)
@@ -44,13 +51,13 @@ func Response(t testing.TB, out []byte, fail messages.InvokeResponse_Error) []by
 	return b
 }
 
-// Events returns the names of the recorded events, the files
+// Events returns the names of the event fixtures, the files
 // testdata/*.json, and fails the test when there are none.
 func Events(t testing.TB) []string {
 	t.Helper()
 	paths, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	require.NoError(t, err)
-	require.NotEmpty(t, paths, "no recorded events in testdata")
+	require.NotEmpty(t, paths, "no event fixtures in testdata")
 	names := make([]string, len(paths))
 	for i, p := range paths {
 		names[i] = filepath.Base(p)
@@ -58,7 +65,7 @@ func Events(t testing.TB) []string {
 	return names
 }
 
-// Event returns the recorded event testdata/name.
+// Event returns the event fixture testdata/name.
 func Event(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))

@@ -55,7 +55,7 @@ func TestInvokeReturnsWhatTheRuntimeWouldCarry(t *testing.T) {
 	}
 }
 
-func TestEventsAreTheRecordedOnes(t *testing.T) {
+func TestEventsAreTheFixtureFiles(t *testing.T) {
 	t.Chdir(t.TempDir())
 	require.NoError(t, os.Mkdir("testdata", 0o755))
 	for _, name := range []string{"b.json", "a.json", "notes.txt"} {
