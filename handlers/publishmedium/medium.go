@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -80,7 +82,11 @@ func (h *handler) me(ctx context.Context, token secrets.Value) (user, error) {
 	var reply struct {
 		Data user `json:"data"`
 	}
-	if err := blog.Send(h.client, platform, req, &reply); err != nil {
+	// The timeout is the client's, not a context deadline: blog.Send keeps
+	// blog.Reserve back from a context's deadline, which would shorten it.
+	c := *h.client
+	c.Timeout = meTimeout
+	if err := blog.Send(&c, platform, req, &reply); err != nil {
 		return user{}, fmt.Errorf("look up the Medium author: %w", err)
 	}
 	if reply.Data.ID == "" {
@@ -89,21 +95,57 @@ func (h *handler) me(ctx context.Context, token secrets.Value) (user, error) {
 	return reply.Data, nil
 }
 
-func (h *handler) createPost(ctx context.Context, token secrets.Value, authorID string, p mediumPost) (createdPost, error) {
+// outcome is what a POST to Medium did.
+type outcome int
+
+const (
+	// notCreated: Medium certainly created nothing (the request never left,
+	// or Medium refused it with a 4xx), so publishing again is safe.
+	notCreated outcome = iota
+	// unknown: the request may have reached Medium and no answer says what
+	// became of it (a timeout, a reset, a 5xx, an unreadable 201).
+	unknown
+	// created: Medium answered 2xx with the post.
+	created
+)
+
+// createPost posts p for authorID and says what Medium did with it. Medium
+// has no way to look the post up afterwards, so the outcome is all there is
+// to decide whether it may be posted again.
+func (h *handler) createPost(ctx context.Context, token secrets.Value, authorID string, p mediumPost) (createdPost, outcome, error) {
+	// h.client's Timeout (createTimeout) bounds the call; blog.Exchange cuts
+	// it shorter when the invocation's deadline is nearer.
 	req, err := h.request(ctx, http.MethodPost, "/users/"+url.PathEscape(authorID)+"/posts", token, p)
 	if err != nil {
-		return createdPost{}, err
+		return createdPost{}, notCreated, err
+	}
+	resp, body, err := blog.Exchange(h.client, platform, req)
+	if err != nil {
+		var pu *blog.PlatformUnavailable
+		if errors.As(err, &pu) && pu.NotSent {
+			return createdPost{}, notCreated, fmt.Errorf("create the Medium post: %w", err)
+		}
+		return createdPost{}, unknown, fmt.Errorf("create the Medium post: %w", err)
+	}
+	if err := blog.Classify(platform, resp, body); err != nil {
+		if resp.StatusCode >= 500 {
+			return createdPost{}, unknown, fmt.Errorf("create the Medium post: %w", err)
+		}
+		// 429 and the other 4xx: Medium refused the request as a whole.
+		return createdPost{}, notCreated, fmt.Errorf("create the Medium post: %w", err)
 	}
 	var reply struct {
 		Data createdPost `json:"data"`
 	}
-	if err := blog.Send(h.client, platform, req, &reply); err != nil {
-		return createdPost{}, fmt.Errorf("create the Medium post: %w", err)
+	if err := json.Unmarshal(body, &reply); err != nil || reply.Data.ID == "" {
+		reason := "no post id in the reply"
+		if err != nil {
+			reason = "unreadable reply: " + err.Error()
+		}
+		return createdPost{}, unknown, &blog.PlatformUnavailable{Platform: platform, Status: resp.StatusCode,
+			Reason: fmt.Sprintf("Medium answered HTTP %d, so the post was probably created, but with %s", resp.StatusCode, reason)}
 	}
-	if reply.Data.ID == "" {
-		return createdPost{}, &blog.PlatformUnavailable{Platform: platform, Status: http.StatusCreated, Reason: "post created without an id in the reply"}
-	}
-	return reply.Data, nil
+	return reply.Data, created, nil
 }
 
 // request builds a Medium API call; body, when not nil, is sent as JSON.
