@@ -4,50 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
-	"unicode"
 
 	"github.com/stepforge/stepforge/pkg/blog"
-	"github.com/stepforge/stepforge/pkg/middleware"
 	"github.com/stepforge/stepforge/pkg/secrets"
 )
 
-const publishPostMutation = `mutation PublishPost($input: PublishPostInput!) {
-  publishPost(input: $input) {
-    post { id slug url }
-  }
-}`
-
-// maxTags is the most tags Hashnode accepts on a post.
-const maxTags = 5
-
-type publishPostInput struct {
-	Title              string             `json:"title"`
-	Subtitle           string             `json:"subtitle,omitempty"`
-	PublicationID      string             `json:"publicationId"`
-	ContentMarkdown    string             `json:"contentMarkdown"`
-	Tags               []tag              `json:"tags"`
-	CoverImageOptions  *coverImageOptions `json:"coverImageOptions,omitempty"`
-	OriginalArticleURL string             `json:"originalArticleURL,omitempty"`
-}
-
-type tag struct {
-	Slug string `json:"slug"`
-	Name string `json:"name"`
-}
-
-type coverImageOptions struct {
-	CoverImageURL string `json:"coverImageURL"`
-}
-
-// publishedPost is the post the mutation selects.
-type publishedPost struct {
-	ID   string `json:"id"`
-	Slug string `json:"slug"`
-	URL  string `json:"url"`
-}
+// maxRequestBody is the largest request body Hashnode accepts
+// (references/errors-and-limits.md in github.com/Hashnode/gql-skill).
+const maxRequestBody = 100 << 10
 
 // graphQLError is one entry of a GraphQL reply's errors.
 type graphQLError struct {
@@ -57,119 +23,82 @@ type graphQLError struct {
 	} `json:"extensions"`
 }
 
-func newPublishPostInput(p blog.Post, publicationID string) publishPostInput {
-	in := publishPostInput{
-		Title:              p.Title,
-		Subtitle:           p.Description,
-		PublicationID:      publicationID,
-		ContentMarkdown:    p.Body,
-		Tags:               tags(p.Categories),
-		OriginalArticleURL: p.CanonicalURL,
-	}
-	if p.MainImage != nil && p.MainImage.URL != "" {
-		in.CoverImageOptions = &coverImageOptions{CoverImageURL: p.MainImage.URL}
-	}
-	return in
+// operation is one GraphQL request.
+type operation struct {
+	Query     string `json:"query"`
+	Variables any    `json:"variables"`
 }
 
-// tags turns categories into Hashnode tags. Unlike Dev.to and Medium,
-// Hashnode slugs keep their hyphens ("step-functions") and tags carry a
-// display name, so blog.Post.Tags does not fit.
-func tags(cats []blog.Category) []tag {
-	out := []tag{} // the field is a list; send [] rather than null
-	seen := map[string]bool{}
-	for _, c := range cats {
-		slug := slugify(c.Slug)
-		if slug == "" {
-			slug = slugify(c.Title)
-		}
-		if slug == "" || seen[slug] {
-			continue
-		}
-		seen[slug] = true
-		name := strings.TrimSpace(c.Title)
-		if name == "" {
-			name = slug
-		}
-		out = append(out, tag{Slug: slug, Name: name})
-		if len(out) == maxTags {
-			break
-		}
-	}
-	return out
-}
-
-// slugify lower-cases s and keeps letters and digits, joining words with
-// single hyphens.
-func slugify(s string) string {
-	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
-	return strings.Join(words, "-")
-}
-
-// publish runs the publishPost mutation. GraphQL reports most failures with
-// HTTP 200 and an errors list, so the reply is classified by the error codes
-// when the status says nothing.
-func (h *handler) publish(ctx context.Context, token secrets.Value, in publishPostInput) (publishedPost, error) {
-	req, err := h.request(ctx, token, publishPostMutation, map[string]any{"input": in})
+// call sends op with c and decodes the reply's data into data. A failed
+// exchange, a status other than 2xx and a body that is not a GraphQL reply
+// are typed errors; the GraphQL errors of a readable reply are returned for
+// the caller to weigh against the data, since Hashnode reports them with
+// HTTP 200 and a mutation may have taken effect in spite of them.
+func (h *handler) call(ctx context.Context, c *http.Client, token secrets.Value, op operation, data any) ([]graphQLError, error) {
+	req, err := blog.NewJSONRequest(ctx, http.MethodPost, h.apiURL, op)
 	if err != nil {
-		return publishedPost{}, err
+		return nil, fmt.Errorf("Hashnode: %w", err)
 	}
-	resp, body, err := blog.Exchange(h.client, platform, req)
+	if req.ContentLength > maxRequestBody {
+		return nil, &blog.InvalidPost{Reason: fmt.Sprintf("the request to Hashnode would be %d KB; Hashnode accepts at most %d KB", req.ContentLength>>10, maxRequestBody>>10)}
+	}
+	// Hashnode takes the token with or without a "Bearer " prefix
+	// (references/auth-and-roles.md).
+	req.Header.Set("Authorization", token.Reveal())
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	resp, body, err := blog.Exchange(c, platform, req)
 	if err != nil {
-		return publishedPost{}, err
+		return nil, err
 	}
-	var reply struct {
-		Data struct {
-			PublishPost struct {
-				Post publishedPost `json:"post"`
-			} `json:"publishPost"`
-		} `json:"data"`
+	reply := struct {
+		Data   any            `json:"data"`
 		Errors []graphQLError `json:"errors"`
-	}
+	}{Data: data}
 	decodeErr := json.Unmarshal(body, &reply)
-	post := reply.Data.PublishPost.Post
-	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
-	if ok && post.ID != "" {
-		// The post exists: failing now would make the retry publish it twice.
-		if len(reply.Errors) > 0 {
-			middleware.Logger(ctx).WarnContext(ctx, "Hashnode published the post with errors",
-				slog.String("errors", reasons(reply.Errors)))
-		}
-		return post, nil
-	}
 	if refusesCredentials(resp.StatusCode, reply.Errors) {
 		// A rotated token is then read on the next attempt rather than after
 		// the cache's TTL.
 		h.creds.Forget()
 	}
-	if !ok || len(reply.Errors) > 0 {
-		return publishedPost{}, classify(resp, body, reply.Errors)
+	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+		return nil, classifyStatus(resp, body, reply.Errors)
 	}
 	if decodeErr != nil {
-		return publishedPost{}, &blog.PlatformUnavailable{Platform: platform, Status: resp.StatusCode, Reason: fmt.Sprintf("unreadable reply: %v", decodeErr)}
+		return nil, &blog.PlatformUnavailable{Platform: platform, Status: resp.StatusCode, Reason: fmt.Sprintf("unreadable reply: %v", decodeErr)}
 	}
-	return publishedPost{}, &blog.PlatformUnavailable{Platform: platform, Status: resp.StatusCode, Reason: "reply carries no post"}
+	return reply.Errors, nil
 }
 
-// classify turns a failed GraphQL reply into the workflow's error types. A
-// failing HTTP status decides on its own; with 200 the first error code does.
-// Codes this publisher does not know are taken as the request's fault, so an
-// unexpected reply is caught rather than retried.
-func classify(resp *http.Response, body []byte, errs []graphQLError) error {
-	if resp.StatusCode < 200 || resp.StatusCode >= 300 || len(errs) == 0 {
-		return blog.Classify(platform, resp, body)
+// classifyStatus types a reply whose HTTP status is not 2xx. Hashnode's
+// GraphQL server (Apollo) answers a query it cannot parse or validate with
+// 400, which is the request's fault whatever code the body carries.
+func classifyStatus(resp *http.Response, body []byte, errs []graphQLError) error {
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return &blog.PlatformRejected{Platform: platform, Status: resp.StatusCode,
+			Reason: fmt.Sprintf("the GraphQL endpoint redirects to %q; set HASHNODE_API_URL to Hashnode's current endpoint", resp.Header.Get("Location"))}
 	}
-	reason := reasons(errs)
-	switch errs[0].Extensions.Code {
-	case "INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "BAD_GATEWAY", "GATEWAY_TIMEOUT":
-		return &blog.PlatformUnavailable{Platform: platform, Status: resp.StatusCode, Reason: reason}
-	case "TOO_MANY_REQUESTS", "RATE_LIMITED", "THROTTLED":
-		return &blog.RateLimited{Platform: platform, RetryAfter: blog.RetryAfter(resp.Header.Get("Retry-After"))}
-	default:
-		return &blog.PlatformRejected{Platform: platform, Status: resp.StatusCode, Reason: reason}
+	err := blog.Classify(platform, resp, body)
+	if rej, ok := err.(*blog.PlatformRejected); ok && len(errs) > 0 {
+		rej.Reason = reasons(errs)
 	}
+	return err
+}
+
+// classifyErrors types the errors of a 200 reply that carries no usable
+// data. Hashnode documents five codes (references/errors-and-limits.md):
+// UNAUTHENTICATED, FORBIDDEN (which includes a publication without the Pro
+// plan), NOT_FOUND and BAD_USER_INPUT are permanent; INTERNAL_SERVER_ERROR,
+// which every other failure is collapsed into, is the only transient one.
+// Anything else (GRAPHQL_VALIDATION_FAILED, no code) is taken as the
+// request's fault, so an unexpected reply is caught rather than retried.
+func classifyErrors(errs []graphQLError) error {
+	for _, e := range errs {
+		if e.Extensions.Code != "INTERNAL_SERVER_ERROR" {
+			return &blog.PlatformRejected{Platform: platform, Status: http.StatusOK, Reason: reasons(errs)}
+		}
+	}
+	return &blog.PlatformUnavailable{Platform: platform, Status: http.StatusOK, Reason: reasons(errs)}
 }
 
 func refusesCredentials(status int, errs []graphQLError) bool {
@@ -196,19 +125,4 @@ func reasons(errs []graphQLError) string {
 		}
 	}
 	return strings.Join(parts, "; ")
-}
-
-// request builds a GraphQL call to the Hashnode API.
-func (h *handler) request(ctx context.Context, token secrets.Value, query string, variables any) (*http.Request, error) {
-	req, err := blog.NewJSONRequest(ctx, http.MethodPost, h.apiURL, struct {
-		Query     string `json:"query"`
-		Variables any    `json:"variables"`
-	}{query, variables})
-	if err != nil {
-		return nil, fmt.Errorf("Hashnode: %w", err)
-	}
-	req.Header.Set("Authorization", token.Reveal())
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
-	return req, nil
 }
