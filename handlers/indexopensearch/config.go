@@ -22,9 +22,19 @@ const (
 	// verify signatures for.
 	signingName = "es"
 
-	// requestTimeout bounds one call to the domain, so a domain that hangs is
-	// reported as a retryable PlatformUnavailable before the function itself
-	// times out.
+	// requestTimeout bounds the one call an invocation makes to the domain,
+	// so a domain that hangs is reported as a retryable PlatformUnavailable
+	// before the function itself times out. The time budget, against the
+	// 30 s Lambda timeout (workflows/blogpublishing):
+	//
+	//	1 call (PUT /<index>/_doc/<id>; no lookup, no paging) x 20 s
+	//	+ blog.Reserve (3 s) to report the outcome      = 23 s <= 30 s
+	//
+	// Loading the AWS configuration and the role's credentials comes first and
+	// makes no call of ours (a Lambda role's credentials are in the
+	// environment); should it ever be slow, blog.Exchange still cuts the call
+	// blog.Reserve before the invocation's deadline, so the function returns a
+	// typed error rather than ending in Sandbox.Timedout.
 	requestTimeout = 20 * time.Second
 )
 

@@ -52,7 +52,15 @@ func invoke(t *testing.T, h *handler, payload []byte) (blog.Result, *messages.In
 	return blogtest.Invoke(t, h.handle, "indexopensearch", payload)
 }
 
-func TestIndexesThePostUnderItsID(t *testing.T) {
+// Where the test posts are indexed, and at which version: their updatedAt in
+// unix milliseconds.
+const (
+	postTarget  = "PUT /posts/_doc/" + postID + "?version=1687512602000&version_type=external"
+	oddIDTarget = "PUT /posts/_doc/drafts%2F2023%2006%3Frev=2?version=1688205600000&version_type=external"
+	canonical   = "https://cloudysky.link/blog/automating-aws-step-functions"
+)
+
+func TestIndexesThePostUnderItsIDAtItsVersion(t *testing.T) {
 	tests := []struct {
 		name    string
 		env     map[string]string
@@ -60,39 +68,39 @@ func TestIndexesThePostUnderItsID(t *testing.T) {
 		target  string
 		reply   blogtest.Reply
 		golden  string
-		wantID  string
-		wantURL string // after the endpoint
+		want    blog.Result
+		wantLog string // the internal document location, after the endpoint
 		region  string
 	}{
 		{
-			name:    "first indexing creates the document",
-			post:    "post.json",
-			target:  "PUT /posts/_doc/" + postID,
-			reply:   blogtest.Reply{Status: 201, File: "created.json"},
+			name:    "first indexing creates the document and returns the canonical URL",
+			post:    "post.handmade.json",
+			target:  postTarget,
+			reply:   blogtest.Reply{Status: 201, File: "created.handmade.json"},
 			golden:  "golden/document.json",
-			wantID:  postID,
-			wantURL: "/posts/_doc/" + postID,
+			want:    blog.Result{Platform: "opensearch", ID: postID, URL: canonical, Action: blog.ActionCreated},
+			wantLog: "/posts/_doc/" + postID,
 			region:  region,
 		},
 		{
-			name:    "indexing again replaces it in the configured index and region",
+			name:    "an edit replaces the older copy in the configured index and region",
 			env:     map[string]string{"OPENSEARCH_INDEX": "blog-posts", "OPENSEARCH_REGION": "us-east-1"},
-			post:    "post.json",
-			target:  "PUT /blog-posts/_doc/" + postID,
-			reply:   blogtest.Reply{Status: 200, File: "updated.json"},
+			post:    "post.handmade.json",
+			target:  "PUT /blog-posts/_doc/" + postID + "?version=1687512602000&version_type=external",
+			reply:   blogtest.Reply{Status: 200, File: "updated.handmade.json"},
 			golden:  "golden/document.json",
-			wantID:  postID,
-			wantURL: "/blog-posts/_doc/" + postID,
+			want:    blog.Result{Platform: "opensearch", ID: postID, URL: canonical, Action: blog.ActionUpdated},
+			wantLog: "/blog-posts/_doc/" + postID,
 			region:  "us-east-1",
 		},
 		{
-			name:    "an id that is not path-safe stays one path segment",
-			post:    "post-odd-id.json",
-			target:  "PUT /posts/_doc/drafts%2F2023%2006%3Frev=2",
-			reply:   blogtest.Reply{Status: 201, File: "created-odd-id.json"},
+			name:    "an id that is not path-safe stays one path segment, and no canonical URL means no URL",
+			post:    "post-odd-id.handmade.json",
+			target:  oddIDTarget,
+			reply:   blogtest.Reply{Status: 201, File: "created-odd-id.handmade.json"},
 			golden:  "golden/document-odd-id.json",
-			wantID:  "drafts/2023 06?rev=2",
-			wantURL: "/posts/_doc/drafts%2F2023%2006%3Frev=2",
+			want:    blog.Result{Platform: "opensearch", ID: "drafts/2023 06?rev=2", Action: blog.ActionCreated},
+			wantLog: "/posts/_doc/drafts%2F2023%2006%3Frev=2",
 			region:  region,
 		},
 	}
@@ -104,7 +112,8 @@ func TestIndexesThePostUnderItsID(t *testing.T) {
 			got, fail, logs := invoke(t, h, blogtest.ReadFile(t, tt.post))
 
 			require.Nil(t, fail)
-			assert.Equal(t, blog.Result{Platform: "opensearch", ID: tt.wantID, URL: domain.URL + tt.wantURL}, got)
+			assert.Equal(t, tt.want, got)
+			assert.NotContains(t, got.URL, domain.URL, "a reader cannot open the domain's document URL")
 			reqs := domain.Requests()
 			require.Len(t, reqs, 1)
 			assert.Equal(t, "application/json", reqs[0].Header.Get("Content-Type"))
@@ -113,6 +122,7 @@ func TestIndexesThePostUnderItsID(t *testing.T) {
 			assertSigned(t, reqs[0], aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey, SessionToken: sessionToken}, tt.region)
 			golden.AssertJSON(t, filepath.Join("testdata", tt.golden), reqs[0].Body)
 			assert.Contains(t, logs, "indexed in OpenSearch")
+			assert.Contains(t, logs, domain.URL+tt.wantLog, "the document's location belongs in the log")
 			for _, secret := range []string{secretKey, sessionToken} {
 				assert.NotContains(t, logs, secret)
 			}
@@ -120,8 +130,70 @@ func TestIndexesThePostUnderItsID(t *testing.T) {
 	}
 }
 
+func TestACopyAsRecentAsTheStoredOneLeavesItUnchanged(t *testing.T) {
+	tests := []struct {
+		name  string
+		reply string
+	}{
+		{"a redelivered webhook (same updatedAt) finds its own copy", "version-conflict-same.handmade.json"},
+		{"an older execution finishing after a newer one finds the newer copy", "version-conflict-newer.handmade.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			domain := blogtest.NewReplay(t, map[string]blogtest.Reply{postTarget: {Status: 409, File: tt.reply}})
+			h := setup(domain.URL, nil, roleConfig)
+
+			got, fail, logs := invoke(t, h, blogtest.ReadFile(t, "post.handmade.json"))
+
+			require.Nil(t, fail, "a version conflict is success, not an error a Retry would repeat")
+			assert.Equal(t, blog.Result{Platform: "opensearch", ID: postID, URL: canonical, Action: blog.ActionUnchanged}, got)
+			assert.Len(t, domain.Requests(), 1)
+			assert.Contains(t, logs, "already indexed in OpenSearch at this version or a newer one")
+			assert.Contains(t, logs, "is higher or equal to the one provided")
+		})
+	}
+}
+
+func TestOnlyAVersionConflictCountsAsUnchanged(t *testing.T) {
+	// OpenSearch documents its 409 as version_conflict_engine_exception; a
+	// 409 that does not say so (here, one without a body) proves nothing
+	// about what is indexed.
+	domain := blogtest.NewReplay(t, map[string]blogtest.Reply{postTarget: {Status: 409}})
+	h := setup(domain.URL, nil, roleConfig)
+
+	_, fail, logs := invoke(t, h, blogtest.ReadFile(t, "post.handmade.json"))
+
+	blogtest.AssertFailed(t, fail, logs, "PlatformRejected", "HTTP 409", secretKey, sessionToken)
+}
+
+func TestTheDocumentedReplyIsUnderstood(t *testing.T) {
+	// The reply is OpenSearch's own example, for document "1" of index
+	// "sample-index"; the post is made to match it.
+	domain := blogtest.NewReplay(t, map[string]blogtest.Reply{
+		"PUT /sample-index/_doc/1?version=1687512602000&version_type=external": {Status: 201, File: "index-created.json"},
+	})
+	h := setup(domain.URL, map[string]string{"OPENSEARCH_INDEX": "sample-index"}, roleConfig)
+
+	got, fail, _ := invoke(t, h, []byte(`{"id":"1","title":"Example","body":"To be or not to be","updatedAt":"2023-06-23T09:30:02Z"}`))
+
+	require.Nil(t, fail)
+	assert.Equal(t, blog.Result{Platform: "opensearch", ID: "1", Action: blog.ActionCreated}, got)
+}
+
+func TestAHangingDomainIsReportedBeforeTheDeadline(t *testing.T) {
+	domain := blogtest.NewReplay(t, map[string]blogtest.Reply{postTarget: {Status: 201, File: "created.handmade.json", Delay: time.Minute}})
+	h := setup(domain.URL, nil, roleConfig)
+	ctx, cancel := context.WithTimeout(context.Background(), blog.Reserve+1500*time.Millisecond)
+	defer cancel()
+
+	_, fail, logs := blogtest.InvokeContext(t, ctx, h.handle, "indexopensearch", blogtest.ReadFile(t, "post.handmade.json"))
+
+	blogtest.AssertFailed(t, fail, logs, "PlatformUnavailable", "time budget", secretKey, sessionToken)
+	assert.Contains(t, blog.RetryableErrors(), fail.Type)
+	assert.NoError(t, ctx.Err(), "the invocation's own deadline passed before the error came back")
+}
+
 func TestOpenSearchFailuresReachTheWorkflowTyped(t *testing.T) {
-	const target = "PUT /posts/_doc/" + postID
 	tests := []struct {
 		name        string
 		reply       blogtest.Reply
@@ -130,38 +202,38 @@ func TestOpenSearchFailuresReachTheWorkflowTyped(t *testing.T) {
 		wantMessage string
 	}{
 		{
-			name:        "rejected execution with Retry-After is retryable",
-			reply:       blogtest.Reply{Status: 429, File: "error-429.json", Header: map[string]string{"Retry-After": "5"}},
+			name:        "rejected execution is retryable",
+			reply:       blogtest.Reply{Status: 429, File: "error-429.handmade.json"},
 			wantType:    "RateLimited",
-			wantMessage: "retry after 5s",
+			wantMessage: "rate-limited",
 		},
 		{
 			name:        "cluster without a manager is retryable",
-			reply:       blogtest.Reply{Status: 503, File: "error-503.json"},
+			reply:       blogtest.Reply{Status: 503, File: "error-503.handmade.json"},
 			wantType:    "PlatformUnavailable",
 			wantMessage: "cluster_block_exception",
 		},
 		{
 			name:        "internal error is retryable",
-			reply:       blogtest.Reply{Status: 500, File: "error-500.json"},
+			reply:       blogtest.Reply{Status: 500, File: "error-500.handmade.json"},
 			wantType:    "PlatformUnavailable",
-			wantMessage: "Internal server error",
+			wantMessage: "HTTP 500",
 		},
 		{
 			name:        "role without es:ESHttpPut is permanent",
-			reply:       blogtest.Reply{Status: 403, File: "error-403-iam.json"},
+			reply:       blogtest.Reply{Status: 403, File: "error-403-iam.handmade.json"},
 			wantType:    "PlatformRejected",
 			wantMessage: "is not authorized to perform: es:ESHttpPut",
 		},
 		{
 			name:        "role unmapped in fine-grained access control is permanent",
-			reply:       blogtest.Reply{Status: 403, File: "error-403-fgac.json"},
+			reply:       blogtest.Reply{Status: 403, File: "error-403-fgac.handmade.json"},
 			wantType:    "PlatformRejected",
 			wantMessage: "security_exception no permissions for [indices:data/write/index]",
 		},
 		{
 			name:        "document the mapping refuses is permanent with the domain's reason",
-			reply:       blogtest.Reply{Status: 400, File: "error-400.json"},
+			reply:       blogtest.Reply{Status: 400, File: "error-400.handmade.json"},
 			wantType:    "PlatformRejected",
 			wantMessage: "mapper_parsing_exception failed to parse field [createdAt]",
 		},
@@ -176,11 +248,11 @@ func TestOpenSearchFailuresReachTheWorkflowTyped(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			endpoint := blogtest.RefusedURL(t)
 			if !tt.refused {
-				endpoint = blogtest.NewReplay(t, map[string]blogtest.Reply{target: tt.reply}).URL
+				endpoint = blogtest.NewReplay(t, map[string]blogtest.Reply{postTarget: tt.reply}).URL
 			}
 			h := setup(endpoint, nil, roleConfig)
 
-			_, fail, logs := invoke(t, h, blogtest.ReadFile(t, "post.json"))
+			_, fail, logs := invoke(t, h, blogtest.ReadFile(t, "post.handmade.json"))
 
 			blogtest.AssertFailed(t, fail, logs, tt.wantType, tt.wantMessage, secretKey, sessionToken)
 		})
@@ -188,7 +260,7 @@ func TestOpenSearchFailuresReachTheWorkflowTyped(t *testing.T) {
 }
 
 func TestNothingIsSentToOpenSearchWhenTheCallCannotSucceed(t *testing.T) {
-	post := string(blogtest.ReadFile(t, "post.json"))
+	post := string(blogtest.ReadFile(t, "post.handmade.json"))
 	tests := []struct {
 		name     string
 		env      map[string]string
@@ -197,6 +269,8 @@ func TestNothingIsSentToOpenSearchWhenTheCallCannotSucceed(t *testing.T) {
 		wantType string
 	}{
 		{name: "post without a body", payload: `{"id":"p1","title":"Hello"}`, wantType: "InvalidPost"},
+		{name: "post without updatedAt to version it by", payload: `{"id":"p1","title":"Hello","body":"b","createdAt":"2023-06-23T08:12:44Z"}`, wantType: "InvalidPost"},
+		{name: "post last updated before 1970", payload: `{"id":"p1","title":"Hello","body":"b","updatedAt":"1969-12-31T23:59:59Z"}`, wantType: "InvalidPost"},
 		{name: "no endpoint", env: map[string]string{"OPENSEARCH_ENDPOINT": ""}, payload: post, wantType: "Misconfigured"},
 		{name: "index name OpenSearch refuses", env: map[string]string{"OPENSEARCH_INDEX": "Posts"}, payload: post, wantType: "Misconfigured"},
 		{
@@ -244,7 +318,7 @@ func TestNothingIsSentToOpenSearchWhenTheCallCannotSucceed(t *testing.T) {
 }
 
 func TestAWSConfigurationIsLoadedOncePerWarmProcess(t *testing.T) {
-	domain := blogtest.NewReplay(t, map[string]blogtest.Reply{"PUT /posts/_doc/" + postID: {Status: 200, File: "updated.json"}})
+	domain := blogtest.NewReplay(t, map[string]blogtest.Reply{postTarget: {Status: 200, File: "updated.handmade.json"}})
 	loads := 0
 	h := setup(domain.URL, nil, func(ctx context.Context) (aws.Config, error) {
 		loads++
@@ -255,7 +329,7 @@ func TestAWSConfigurationIsLoadedOncePerWarmProcess(t *testing.T) {
 	})
 
 	for _, wantFail := range []bool{true, false, false} {
-		_, fail, _ := invoke(t, h, blogtest.ReadFile(t, "post.json"))
+		_, fail, _ := invoke(t, h, blogtest.ReadFile(t, "post.handmade.json"))
 		assert.Equal(t, wantFail, fail != nil)
 	}
 

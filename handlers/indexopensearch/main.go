@@ -1,8 +1,12 @@
 // Command indexopensearch is the blog publishing workflow's search step: it
 // indexes a blog.Post as a document of an Amazon OpenSearch Service domain
 // and returns a blog.Result for platform "opensearch". The document id is the
-// post's id, so indexing again after a retry replaces the document instead
-// of adding a second one.
+// post's id, so indexing again replaces the document instead of adding a
+// second one, and its version is the post's updatedAt (external versioning),
+// so an older execution finishing late cannot overwrite a newer copy: that
+// write is refused by the domain and reported as Action "unchanged". The
+// Result's URL is the post's canonical URL, where a reader finds it (empty
+// when the post has none); the document's own URL is only logged.
 //
 // Requests are signed with Signature Version 4 using the function role's own
 // credentials: there is no Secrets Manager secret. The role needs es:ESHttpPut
@@ -18,7 +22,8 @@
 //	OPENSEARCH_REGION    region of the domain; default the function's AWS_REGION
 //
 // Errors a state machine sees: RateLimited and PlatformUnavailable are worth
-// retrying; PlatformRejected, InvalidPost and Misconfigured are not.
+// retrying; PlatformRejected, InvalidPost (including a post without
+// updatedAt) and Misconfigured are not.
 package main
 
 import (

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/stepforge/stepforge/pkg/blog"
+	"github.com/stepforge/stepforge/pkg/middleware"
 	"github.com/stepforge/stepforge/pkg/secrets"
 )
 
@@ -27,6 +28,8 @@ type article struct {
 	ID           int64  `json:"id"`
 	URL          string `json:"url"`
 	CanonicalURL string `json:"canonical_url"`
+	Title        string `json:"title"`
+	BodyMarkdown string `json:"body_markdown"`
 }
 
 func newArticleInput(p blog.Post, published bool) articleInput {
@@ -44,14 +47,18 @@ func newArticleInput(p blog.Post, published bool) articleInput {
 	return in
 }
 
-// findByCanonicalURL returns the account's article (published or draft)
-// whose canonical URL is canonical, or nil. A post without a canonical URL
-// has nothing to match on and is never looked up.
-func (h *handler) findByCanonicalURL(ctx context.Context, key secrets.Value, canonical string) (*article, error) {
-	if canonical == "" {
-		return nil, nil
+// findExisting returns the account's article (draft or published) that an
+// earlier attempt made of post, or nil: the one with the post's canonical
+// URL or, for a post without one, the one with its title and body (Forem
+// gives a draft saved without a canonical URL its own URL as one, so that
+// cannot match). GET /articles/me/all lists drafts and published articles
+// alike, drafts first; the lookup stops after maxPages pages.
+func (h *handler) findExisting(ctx context.Context, key secrets.Value, post blog.Post) (*article, error) {
+	same := func(a *article) bool { return a.CanonicalURL == post.CanonicalURL }
+	if post.CanonicalURL == "" {
+		same = func(a *article) bool { return a.Title == post.Title && a.BodyMarkdown == post.Body }
 	}
-	for page := 1; ; page++ {
+	for page := 1; page <= h.maxPages; page++ {
 		q := url.Values{"page": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(h.pageSize)}}
 		req, err := h.request(ctx, http.MethodGet, "/articles/me/all?"+q.Encode(), key, nil)
 		if err != nil {
@@ -62,7 +69,7 @@ func (h *handler) findByCanonicalURL(ctx context.Context, key secrets.Value, can
 			return nil, fmt.Errorf("look for an earlier Dev.to article: %w", err)
 		}
 		for i := range articles {
-			if articles[i].CanonicalURL == canonical {
+			if same(&articles[i]) {
 				return &articles[i], nil
 			}
 		}
@@ -70,6 +77,9 @@ func (h *handler) findByCanonicalURL(ctx context.Context, key secrets.Value, can
 			return nil, nil
 		}
 	}
+	middleware.Logger(ctx).WarnContext(ctx, "stopped looking for an earlier Dev.to article; creating, and Forem refuses a duplicate",
+		"postId", post.ID, "pages", h.maxPages, "articlesChecked", h.maxPages*h.pageSize)
+	return nil, nil
 }
 
 func (h *handler) create(ctx context.Context, key secrets.Value, in articleInput) (article, error) {

@@ -28,30 +28,34 @@ type handler struct {
 	apiURL        string
 	published     bool
 	pageSize      int
+	maxPages      int
 	creds         blog.Credentials
 	misconfigured error
 }
 
 // handle publishes post on Dev.to, or updates the article an earlier attempt
-// published. The middleware has already validated post.
+// made of it, so that a retry after a timeout (whose first attempt may have
+// created the article) or a redelivered webhook updates rather than
+// duplicates. The middleware has already validated post.
 func (h *handler) handle(ctx context.Context, post blog.Post) (blog.Result, error) {
 	if h.misconfigured != nil {
 		return blog.Result{}, h.misconfigured
 	}
 	var c credentials
 	if err := h.creds.Read(ctx, &c); err != nil {
-		return blog.Result{}, err
+		// No secret means the user does not publish to Dev.to: skipped, not failed.
+		return blog.Skip(platform, err)
 	}
 	key := c.APIKey
-	existing, err := h.findByCanonicalURL(ctx, key, post.CanonicalURL)
+	existing, err := h.findExisting(ctx, key, post)
 	if err != nil {
 		return blog.Result{}, h.forgetRejected(err)
 	}
 	in := newArticleInput(post, h.published)
 	var saved article
-	action := "created"
+	action := blog.ActionCreated
 	if existing != nil {
-		action = "updated"
+		action = blog.ActionUpdated
 		saved, err = h.update(ctx, key, existing.ID, in)
 	} else {
 		saved, err = h.create(ctx, key, in)
@@ -61,7 +65,7 @@ func (h *handler) handle(ctx context.Context, post blog.Post) (blog.Result, erro
 	}
 	middleware.Logger(ctx).InfoContext(ctx, "published on Dev.to",
 		"postId", post.ID, "action", action, "articleId", saved.ID, "url", saved.URL)
-	return blog.Result{Platform: platform, ID: strconv.FormatInt(saved.ID, 10), URL: saved.URL}, nil
+	return blog.Result{Platform: platform, ID: strconv.FormatInt(saved.ID, 10), URL: saved.URL, Action: action}, nil
 }
 
 // forgetRejected drops the cached secret when Dev.to refuses the key, so a

@@ -2,9 +2,13 @@
 // cross-posts a blog.Post to Dev.to through the Forem articles API and
 // returns a blog.Result for platform "devto".
 //
-// Step Functions retries a task that timed out, so a post with a canonical
-// URL is looked up among the account's articles first and an article already
-// carrying that URL is updated instead of published twice.
+// Step Functions retries a task that failed or timed out, and a webhook may
+// be delivered twice, so the post is looked up among the account's articles
+// first (drafts and published alike): an article already carrying its
+// canonical URL (or, for a post without one, its title and body) is updated
+// instead of published twice. Result.Action says which happened. Without
+// the secret the platform is skipped (a successful Result with Skipped set):
+// not publishing to Dev.to is a choice, not a failure.
 //
 // Environment:
 //
@@ -15,7 +19,8 @@
 //
 // Errors a state machine sees: RateLimited and PlatformUnavailable are worth
 // retrying; PlatformRejected, InvalidPost, Misconfigured and the secrets
-// package's Unavailable and Malformed are not.
+// package's Unavailable (a secret that exists but cannot be read) and
+// Malformed are not.
 package main
 
 import (
