@@ -44,7 +44,7 @@ func payloadLine(t *testing.T, logs string) map[string]json.RawMessage {
 }
 
 func TestThePayloadIsHandedOnUnchanged(t *testing.T) {
-	for _, event := range []string{"webhook.json", "webhook-with-secrets.json", "array.json", "string.json", "number.json", "null.json"} {
+	for _, event := range []string{"webhook.handmade.json", "webhook-with-secrets.handmade.json", "array.handmade.json", "string.handmade.json", "number.handmade.json", "null.handmade.json"} {
 		t.Run(event, func(t *testing.T) {
 			in := middlewaretest.Event(t, event)
 			out, ierr, _ := invoke(t, &handler{}, in)
@@ -58,7 +58,7 @@ func TestThePayloadIsHandedOnUnchanged(t *testing.T) {
 }
 
 func TestThePayloadIsLoggedAsJSONNotAsAString(t *testing.T) {
-	in := middlewaretest.Event(t, "webhook.json")
+	in := middlewaretest.Event(t, "webhook.handmade.json")
 	_, _, line := invoke(t, &handler{}, in)
 	require.NotNil(t, line, "no payload line logged")
 
@@ -72,7 +72,7 @@ func TestThePayloadIsLoggedAsJSONNotAsAString(t *testing.T) {
 }
 
 func TestSecretLookingFieldsAreRedactedInTheLogOnly(t *testing.T) {
-	in := middlewaretest.Event(t, "webhook-with-secrets.json")
+	in := middlewaretest.Event(t, "webhook-with-secrets.handmade.json")
 	out, ierr, line := invoke(t, &handler{}, in)
 	require.Empty(t, ierr.Type)
 	require.NotNil(t, line)
@@ -101,7 +101,7 @@ func TestSecretLookingFieldsAreRedactedInTheLogOnly(t *testing.T) {
 }
 
 func TestALargePayloadIsLoggedBySizeOnly(t *testing.T) {
-	in := middlewaretest.Event(t, "webhook.json")
+	in := middlewaretest.Event(t, "webhook.handmade.json")
 	out, ierr, line := invoke(t, &handler{maxLogged: 64}, in)
 	require.Empty(t, ierr.Type)
 	require.NotNil(t, line)
@@ -113,7 +113,7 @@ func TestALargePayloadIsLoggedBySizeOnly(t *testing.T) {
 }
 
 func TestAnUnparseablePayloadIsMalformedInput(t *testing.T) {
-	out, ierr, line := invoke(t, &handler{}, middlewaretest.Event(t, "malformed.json"))
+	out, ierr, line := invoke(t, &handler{}, middlewaretest.Event(t, "malformed.handmade.json"))
 	assert.Nil(t, out)
 	assert.Equal(t, "MalformedInput", ierr.Type)
 	assert.Nil(t, line, "nothing is printed for a payload that never reached the handler")
@@ -156,19 +156,27 @@ func TestHandleLogsAnInvalidPayloadWithoutFailing(t *testing.T) {
 	assert.Equal(t, in, out)
 }
 
-// TestRecordedEventsMatchTheirGoldenFiles pins, for every recorded event, the
-// response the Runtime API would carry and the payload as it is logged.
-func TestRecordedEventsMatchTheirGoldenFiles(t *testing.T) {
+// TestFixtureEventsMatchTheirGoldenFiles pins, for every hand-made event in
+// testdata, the response the Runtime API would carry and the payload as it is
+// logged.
+func TestFixtureEventsMatchTheirGoldenFiles(t *testing.T) {
 	for _, name := range middlewaretest.Events(t) {
 		t.Run(name, func(t *testing.T) {
 			out, ierr, line := invoke(t, &handler{}, middlewaretest.Event(t, name))
-			recorded := struct {
+			seen := struct {
 				Response      json.RawMessage `json:"response"`
 				LoggedPayload json.RawMessage `json:"loggedPayload,omitempty"`
 			}{Response: middlewaretest.Response(t, out, ierr), LoggedPayload: line["payload"]}
-			got, err := json.MarshalIndent(recorded, "", "  ")
+			got, err := json.MarshalIndent(seen, "", "  ")
 			require.NoError(t, err)
-			golden.Assert(t, filepath.Join("testdata", "golden", strings.TrimSuffix(name, ".json")+".golden"), append(got, '\n'))
+			golden.Assert(t, goldenPath(name), append(got, '\n'))
 		})
 	}
+}
+
+// goldenPath names the golden file of fixture testdata/name after the case
+// alone: ".handmade" says where the input comes from, not what the function
+// answers, so it is dropped with the extension.
+func goldenPath(name string) string {
+	return filepath.Join("testdata", "golden", strings.TrimSuffix(strings.TrimSuffix(name, ".json"), ".handmade")+".golden")
 }

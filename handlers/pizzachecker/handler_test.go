@@ -30,11 +30,11 @@ func TestPineappleAndHawaiianOrdersContainPineapple(t *testing.T) {
 		event string
 		want  bool
 	}{
-		{"pepperoni.json", false},
-		{"pineapple.json", true},
-		{"hawaiian-bbq.json", true},
-		{"spaced-pineapple.json", true},
-		{"ham-and-pineapple.json", true},
+		{"pepperoni.handmade.json", false},
+		{"pineapple.handmade.json", true},
+		{"hawaiian-bbq.handmade.json", true},
+		{"spaced-pineapple.handmade.json", true},
+		{"ham-and-pineapple.handmade.json", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.event, func(t *testing.T) {
@@ -51,7 +51,7 @@ func TestPineappleAndHawaiianOrdersContainPineapple(t *testing.T) {
 }
 
 func TestOrdersWithoutAFlavourAreInvalidOrders(t *testing.T) {
-	for _, event := range []string{"missing-flavour.json", "null-flavour.json", "blank-flavour.json"} {
+	for _, event := range []string{"missing-flavour.handmade.json", "null-flavour.handmade.json", "blank-flavour.handmade.json"} {
 		t.Run(event, func(t *testing.T) {
 			out, ierr, _ := invoke(t, middlewaretest.Event(t, event))
 			assert.Nil(t, out)
@@ -62,7 +62,7 @@ func TestOrdersWithoutAFlavourAreInvalidOrders(t *testing.T) {
 }
 
 func TestUnreadablePayloadsAreMalformedInput(t *testing.T) {
-	for _, event := range []string{"malformed.json", "flavour-not-string.json"} {
+	for _, event := range []string{"malformed.handmade.json", "flavour-not-string.handmade.json"} {
 		t.Run(event, func(t *testing.T) {
 			out, ierr, _ := invoke(t, middlewaretest.Event(t, event))
 			assert.Nil(t, out)
@@ -132,7 +132,7 @@ func TestHandleRejectsABlankOrderWithoutTheMiddleware(t *testing.T) {
 }
 
 func TestTheVerdictIsLogged(t *testing.T) {
-	_, ierr, logs := invoke(t, middlewaretest.Event(t, "hawaiian-bbq.json"))
+	_, ierr, logs := invoke(t, middlewaretest.Event(t, "hawaiian-bbq.handmade.json"))
 	require.Empty(t, ierr.Type)
 
 	var found bool
@@ -152,14 +152,21 @@ func TestTheVerdictIsLogged(t *testing.T) {
 	assert.True(t, found, "no \"order checked\" line in:\n%s", logs)
 }
 
-// TestRecordedEventsMatchTheirGoldenResponses pins the exact response the
-// Runtime API would carry for every recorded event: the output on success,
-// the errorType and errorMessage a Catch sees on failure.
-func TestRecordedEventsMatchTheirGoldenResponses(t *testing.T) {
+// TestFixtureEventsMatchTheirGoldenResponses pins the exact response the
+// Runtime API would carry for every hand-made event in testdata: the output
+// on success, the errorType and errorMessage a Catch sees on failure.
+func TestFixtureEventsMatchTheirGoldenResponses(t *testing.T) {
 	for _, name := range middlewaretest.Events(t) {
 		t.Run(name, func(t *testing.T) {
 			out, ierr, _ := invoke(t, middlewaretest.Event(t, name))
-			golden.Assert(t, filepath.Join("testdata", "golden", strings.TrimSuffix(name, ".json")+".golden"), append(middlewaretest.Response(t, out, ierr), '\n'))
+			golden.Assert(t, goldenPath(name), append(middlewaretest.Response(t, out, ierr), '\n'))
 		})
 	}
+}
+
+// goldenPath names the golden file of fixture testdata/name after the case
+// alone: ".handmade" says where the input comes from, not what the function
+// answers, so it is dropped with the extension.
+func goldenPath(name string) string {
+	return filepath.Join("testdata", "golden", strings.TrimSuffix(strings.TrimSuffix(name, ".json"), ".handmade")+".golden")
 }

@@ -71,7 +71,7 @@ func closedURL(t *testing.T) string {
 }
 
 func TestEveryHTTPStatusIsAnAnswerCarryingItsCode(t *testing.T) {
-	event := middlewaretest.Event(t, "order.json")
+	event := middlewaretest.Event(t, "order.handmade.json")
 	for _, code := range []int{200, 204, 404, 429, 500, 503} {
 		t.Run(http.StatusText(code), func(t *testing.T) {
 			srv := answering(t, code)
@@ -97,7 +97,7 @@ func TestTheEndpointIsAskedWithAGetToTheConfiguredURL(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 
-	_, ierr := invoke(t, newHandler(settings(srv.URL+"/v1/health?region=eu-west-1", "1s"), srv.Client()), middlewaretest.Event(t, "order.json"))
+	_, ierr := invoke(t, newHandler(settings(srv.URL+"/v1/health?region=eu-west-1", "1s"), srv.Client()), middlewaretest.Event(t, "order.handmade.json"))
 	require.Empty(t, ierr.Type, ierr.Message)
 	require.NotNil(t, got)
 	assert.Equal(t, http.MethodGet, got.Method)
@@ -120,7 +120,7 @@ func TestAnEndpointThatGivesNoAnswerIsUnreachable(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHandler(settings(tt.url(t)+"/health?token=s3cr3t", tt.timeout), &http.Client{})
 			start := time.Now()
-			out, ierr := invoke(t, h, middlewaretest.Event(t, "order.json"))
+			out, ierr := invoke(t, h, middlewaretest.Event(t, "order.handmade.json"))
 
 			assert.Less(t, time.Since(start), 2*time.Second, "the timeout must bound the call")
 			assert.Nil(t, out)
@@ -184,7 +184,7 @@ func TestUnusableSettingsAreMisconfiguredAtCallTime(t *testing.T) {
 				calls.Add(1)
 				return nil, errors.New("must not be called")
 			})
-			out, ierr := invoke(t, newHandler(settings(tt.url, tt.timeout), client), middlewaretest.Event(t, "order.json"))
+			out, ierr := invoke(t, newHandler(settings(tt.url, tt.timeout), client), middlewaretest.Event(t, "order.handmade.json"))
 			assert.Nil(t, out)
 			assert.Equal(t, "Misconfigured", ierr.Type)
 			assert.Contains(t, ierr.Message, tt.wantSetting)
@@ -220,7 +220,7 @@ func TestTimeoutSettingTakesDurationsOrSeconds(t *testing.T) {
 
 func TestAMalformedPayloadIsMalformedInput(t *testing.T) {
 	srv := answering(t, 200)
-	out, ierr := invoke(t, newHandler(settings(srv.URL, ""), srv.Client()), middlewaretest.Event(t, "malformed.json"))
+	out, ierr := invoke(t, newHandler(settings(srv.URL, ""), srv.Client()), middlewaretest.Event(t, "malformed.handmade.json"))
 	assert.Nil(t, out)
 	assert.Equal(t, "MalformedInput", ierr.Type)
 }
@@ -244,14 +244,22 @@ func TestTracedCallsCarryTheTraceHeaderAndUntracedOnesDoNot(t *testing.T) {
 	assert.Contains(t, header.Load(), "Root="+seg.TraceID)
 }
 
-// TestRecordedEventsMatchTheirGoldenResponses pins the response for every
-// recorded event while the endpoint answers 500, the case the workflow loops on.
-func TestRecordedEventsMatchTheirGoldenResponses(t *testing.T) {
+// TestFixtureEventsMatchTheirGoldenResponses pins the response for every
+// hand-made event in testdata while the endpoint answers 500, the case the
+// workflow loops on.
+func TestFixtureEventsMatchTheirGoldenResponses(t *testing.T) {
 	srv := answering(t, http.StatusInternalServerError)
 	for _, name := range middlewaretest.Events(t) {
 		t.Run(name, func(t *testing.T) {
 			out, ierr := invoke(t, newHandler(settings(srv.URL, ""), srv.Client()), middlewaretest.Event(t, name))
-			golden.Assert(t, filepath.Join("testdata", "golden", strings.TrimSuffix(name, ".json")+".golden"), append(middlewaretest.Response(t, out, ierr), '\n'))
+			golden.Assert(t, goldenPath(name), append(middlewaretest.Response(t, out, ierr), '\n'))
 		})
 	}
+}
+
+// goldenPath names the golden file of fixture testdata/name after the case
+// alone: ".handmade" says where the input comes from, not what the function
+// answers, so it is dropped with the extension.
+func goldenPath(name string) string {
+	return filepath.Join("testdata", "golden", strings.TrimSuffix(strings.TrimSuffix(name, ".json"), ".handmade")+".golden")
 }

@@ -24,7 +24,7 @@ func TestMisconfiguredFunctionAnswers500(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t, tt.env)
-			resp := w.invoke(t, loadEvent(t, "publish-post.json"))
+			resp := w.invoke(t, loadEvent(t, "publish-post.handmade.json"))
 
 			assert.Equal(t, http.StatusInternalServerError, resp.StatusCode)
 			assert.JSONEq(t, `{"message":"the function is misconfigured"}`, resp.Body)

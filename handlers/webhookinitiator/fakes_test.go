@@ -29,7 +29,7 @@ import (
 	"github.com/stepforge/stepforge/pkg/secrets"
 )
 
-// The values in testdata/aws/get-secret-value.json.
+// The values in testdata/aws/get-secret-value.handmade.json.
 const (
 	testWebhookSecret = "whsec_test_9f3b2c1a7e5d4b6c8a0f"
 	testSanityToken   = "skTestToken4d7e1a9c3b5f"
@@ -38,7 +38,7 @@ const (
 
 const testStateMachineARN = "arn:aws:states:eu-west-1:123456789012:stateMachine:blog-publishing"
 
-// testNow is three seconds after the recorded posts were last updated.
+// testNow is three seconds after the fixture posts were last updated.
 var testNow = time.Date(2023, 6, 23, 9, 58, 14, 250e6, time.UTC)
 
 // testStartDate is the start date the fake Step Functions reports, as the
@@ -54,24 +54,24 @@ func readTestdata(t testing.TB, parts ...string) []byte {
 
 // fakeAWS speaks the AWS JSON protocols of the two services the function
 // calls: Secrets Manager (JSON 1.1) and Step Functions (JSON 1.0), both as
-// POST / with the operation in X-Amz-Target. Replies are the recorded ones
-// in testdata/aws. Like the real service, Step Functions refuses a second
-// execution under a name it has seen.
+// POST / with the operation in X-Amz-Target. Replies are the hand-made ones
+// in testdata/aws, shaped as the services send them. Like the real service,
+// Step Functions refuses a second execution under a name it has seen.
 type fakeAWS struct {
 	mu sync.Mutex
-	// secretReply and secretStatus override the recorded GetSecretValue
+	// secretReply and secretStatus override the fixture GetSecretValue
 	// reply when set.
 	secretReply  []byte
 	secretStatus int
-	// startFailure, when set, names a recorded error in testdata/aws that is
+	// startFailure, when set, names a hand-made error in testdata/aws that is
 	// replayed with HTTP 400 to every StartExecution.
 	startFailure string
 
-	recordedSecret []byte
-	secretReads    int
-	starts         []startRequest
-	started        map[string]bool
-	problems       []string
+	fixtureSecret []byte
+	secretReads   int
+	starts        []startRequest
+	started       map[string]bool
+	problems      []string
 }
 
 type startRequest struct {
@@ -81,7 +81,7 @@ type startRequest struct {
 }
 
 func newFakeAWS(t testing.TB) *fakeAWS {
-	return &fakeAWS{recordedSecret: readTestdata(t, "aws", "get-secret-value.json"), started: map[string]bool{}}
+	return &fakeAWS{fixtureSecret: readTestdata(t, "aws", "get-secret-value.handmade.json"), started: map[string]bool{}}
 }
 
 func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -102,7 +102,7 @@ func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.reply(w, "application/x-amz-json-1.1", f.secretStatus, f.secretReply)
 			return
 		}
-		f.reply(w, "application/x-amz-json-1.1", http.StatusOK, f.recordedSecret)
+		f.reply(w, "application/x-amz-json-1.1", http.StatusOK, f.fixtureSecret)
 	case "AWSStepFunctions.StartExecution":
 		var in startRequest
 		if err := json.Unmarshal(body, &in); err != nil {
@@ -119,7 +119,7 @@ func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if f.started[in.Name] {
-			f.reply(w, "application/x-amz-json-1.0", http.StatusBadRequest, readFile(filepath.Join("testdata", "aws", "execution-already-exists.json")))
+			f.reply(w, "application/x-amz-json-1.0", http.StatusBadRequest, readFile(filepath.Join("testdata", "aws", "execution-already-exists.handmade.json")))
 			return
 		}
 		f.started[in.Name] = true
@@ -194,7 +194,7 @@ func readFile(path string) []byte {
 	return b
 }
 
-// fakeSanity replays a recorded query API reply after checking the request
+// fakeSanity replays a hand-made query API reply after checking the request
 // is the categories query with the id passed as a parameter.
 type fakeSanity struct {
 	mu      sync.Mutex
@@ -205,7 +205,7 @@ type fakeSanity struct {
 }
 
 func newFakeSanity(t testing.TB) *fakeSanity {
-	return &fakeSanity{status: http.StatusOK, reply: readTestdata(t, "sanity", "categories.json")}
+	return &fakeSanity{status: http.StatusOK, reply: readTestdata(t, "sanity", "categories.handmade.json")}
 }
 
 func (f *fakeSanity) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -295,7 +295,7 @@ func (w *world) invoke(t testing.TB, ev events.APIGatewayProxyRequest) events.AP
 	return resp
 }
 
-// loadEvent reads a recorded API Gateway event and signs its body with the
+// loadEvent reads a hand-made API Gateway event and signs its body with the
 // test secret at testNow, as Sanity would have.
 func loadEvent(t testing.TB, name string) events.APIGatewayProxyRequest {
 	t.Helper()

@@ -17,9 +17,9 @@ import (
 // rendering, naming and the calls to Sanity and Step Functions.
 func FuzzWebhook(f *testing.F) {
 	w := newWorld(f, nil)
-	template := loadEvent(f, "publish-post.json")
+	template := loadEvent(f, "publish-post.handmade.json")
 	valid := template.Headers[signatureHeader]
-	draft := loadEvent(f, "draft-post.json")
+	draft := loadEvent(f, "draft-post.handmade.json")
 
 	f.Add(template.Body, valid, false)
 	f.Add(template.Body, "", true)

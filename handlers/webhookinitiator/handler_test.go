@@ -44,7 +44,7 @@ func TestDeliveries(t *testing.T) {
 	}{
 		{
 			name:        "published post starts the workflow",
-			event:       "publish-post.json",
+			event:       "publish-post.handmade.json",
 			wantStatus:  http.StatusAccepted,
 			wantBody:    `{"status":"started","executionArn":"arn:aws:states:eu-west-1:123456789012:execution:blog-publishing:5c1d8b2e-7a43-4f0e-9d6b-2f8e1a7c3b90-20230623T095811Z","startDate":"2023-06-23T09:58:14.617Z","name":"5c1d8b2e-7a43-4f0e-9d6b-2f8e1a7c3b90-20230623T095811Z"}`,
 			golden:      "publish-post.input.json",
@@ -53,7 +53,7 @@ func TestDeliveries(t *testing.T) {
 		},
 		{
 			name:        "base64 body with a Markdown body and capitalised header starts the workflow",
-			event:       "publish-post-base64.json",
+			event:       "publish-post-base64.handmade.json",
 			wantStatus:  http.StatusAccepted,
 			golden:      "publish-post-base64.input.json",
 			wantName:    "post_markdown-only-" + shortHash("post.markdown-only") + "-20230623T095811_127Z",
@@ -61,28 +61,28 @@ func TestDeliveries(t *testing.T) {
 		},
 		{
 			name:        "draft is acknowledged and ignored",
-			event:       "draft-post.json",
+			event:       "draft-post.handmade.json",
 			wantStatus:  http.StatusAccepted,
 			wantBody:    `{"status":"ignored","reason":"drafts are not published"}`,
 			secretReads: 1,
 		},
 		{
 			name:        "post without a title is rejected",
-			event:       "missing-title.json",
+			event:       "missing-title.handmade.json",
 			wantStatus:  http.StatusBadRequest,
 			wantBody:    `{"message":"title is missing"}`,
 			secretReads: 1,
 		},
 		{
 			name:        "body that is not JSON is rejected",
-			event:       "not-json.json",
+			event:       "not-json.handmade.json",
 			wantStatus:  http.StatusBadRequest,
 			wantBody:    `{"message":"body is not a JSON Sanity document: syntax error at byte 1"}`,
 			secretReads: 1,
 		},
 		{
 			name:  "body marked base64 that is not is rejected",
-			event: "publish-post.json",
+			event: "publish-post.handmade.json",
 			edit: func(t *testing.T, ev *events.APIGatewayProxyRequest) {
 				ev.IsBase64Encoded = true
 			},
@@ -91,7 +91,7 @@ func TestDeliveries(t *testing.T) {
 		},
 		{
 			name:  "missing signature is refused without reading the secret",
-			event: "publish-post.json",
+			event: "publish-post.handmade.json",
 			edit: func(t *testing.T, ev *events.APIGatewayProxyRequest) {
 				deleteSignature(ev)
 			},
@@ -100,7 +100,7 @@ func TestDeliveries(t *testing.T) {
 		},
 		{
 			name:  "malformed signature is refused",
-			event: "publish-post.json",
+			event: "publish-post.handmade.json",
 			edit: func(t *testing.T, ev *events.APIGatewayProxyRequest) {
 				setSignature(ev, "v1=not-base64!")
 			},
@@ -109,7 +109,7 @@ func TestDeliveries(t *testing.T) {
 		},
 		{
 			name:  "signature made with another secret is refused",
-			event: "publish-post.json",
+			event: "publish-post.handmade.json",
 			edit: func(t *testing.T, ev *events.APIGatewayProxyRequest) {
 				setSignature(ev, signatureFor("whsec_guessed", testNow, []byte(ev.Body)))
 			},
@@ -119,7 +119,7 @@ func TestDeliveries(t *testing.T) {
 		},
 		{
 			name:  "tampered body is refused",
-			event: "publish-post.json",
+			event: "publish-post.handmade.json",
 			edit: func(t *testing.T, ev *events.APIGatewayProxyRequest) {
 				ev.Body = strings.Replace(ev.Body, "Automating AWS Step Functions", "Buy cheap watches", 1)
 				require.Contains(t, ev.Body, "Buy cheap watches")
@@ -130,7 +130,7 @@ func TestDeliveries(t *testing.T) {
 		},
 		{
 			name:  "signature older than the maximum age is refused",
-			event: "publish-post.json",
+			event: "publish-post.handmade.json",
 			edit: func(t *testing.T, ev *events.APIGatewayProxyRequest) {
 				setSignature(ev, signatureFor(testWebhookSecret, testNow.Add(-5*time.Minute-time.Millisecond), []byte(ev.Body)))
 			},
@@ -139,7 +139,7 @@ func TestDeliveries(t *testing.T) {
 		},
 		{
 			name:  "signature dated in the future is refused",
-			event: "publish-post.json",
+			event: "publish-post.handmade.json",
 			edit: func(t *testing.T, ev *events.APIGatewayProxyRequest) {
 				setSignature(ev, signatureFor(testWebhookSecret, testNow.Add(2*time.Minute), []byte(ev.Body)))
 			},
@@ -148,7 +148,7 @@ func TestDeliveries(t *testing.T) {
 		},
 		{
 			name:  "signature slightly ahead of the clock is accepted",
-			event: "publish-post.json",
+			event: "publish-post.handmade.json",
 			edit: func(t *testing.T, ev *events.APIGatewayProxyRequest) {
 				setSignature(ev, signatureFor(testWebhookSecret, testNow.Add(30*time.Second), []byte(ev.Body)))
 			},
@@ -158,7 +158,7 @@ func TestDeliveries(t *testing.T) {
 		},
 		{
 			name:  "signature in padded standard base64 is accepted",
-			event: "publish-post.json",
+			event: "publish-post.handmade.json",
 			edit: func(t *testing.T, ev *events.APIGatewayProxyRequest) {
 				h := signatureFor(testWebhookSecret, testNow, []byte(ev.Body))
 				prefix, mac, _ := strings.Cut(h, "v1=")
@@ -172,7 +172,7 @@ func TestDeliveries(t *testing.T) {
 		},
 		{
 			name:  "signature header only in the multi-value headers is found",
-			event: "publish-post.json",
+			event: "publish-post.handmade.json",
 			edit: func(t *testing.T, ev *events.APIGatewayProxyRequest) {
 				v := ev.Headers[signatureHeader]
 				delete(ev.Headers, signatureHeader)
@@ -184,7 +184,7 @@ func TestDeliveries(t *testing.T) {
 		},
 		{
 			name:  "two different signature headers are refused",
-			event: "publish-post.json",
+			event: "publish-post.handmade.json",
 			edit: func(t *testing.T, ev *events.APIGatewayProxyRequest) {
 				ev.Headers["Sanity-Webhook-Signature"] = signatureFor(testWebhookSecret, testNow, []byte("{}"))
 			},
@@ -193,9 +193,9 @@ func TestDeliveries(t *testing.T) {
 		},
 		{
 			name:  "unreadable secret answers 502",
-			event: "publish-post.json",
+			event: "publish-post.handmade.json",
 			setup: func(w *world) {
-				w.aws.secretReply, w.aws.secretStatus = readFile(filepath.Join("testdata", "aws", "secret-not-found.json")), http.StatusBadRequest
+				w.aws.secretReply, w.aws.secretStatus = readFile(filepath.Join("testdata", "aws", "secret-not-found.handmade.json")), http.StatusBadRequest
 			},
 			wantStatus:  http.StatusBadGateway,
 			wantBody:    `{"message":"Secrets Manager failed; the delivery can be retried"}`,
@@ -203,7 +203,7 @@ func TestDeliveries(t *testing.T) {
 		},
 		{
 			name:  "secret without the webhook secret answers 502",
-			event: "publish-post.json",
+			event: "publish-post.handmade.json",
 			setup: func(w *world) {
 				w.aws.secretReply, w.aws.secretStatus = []byte(`{"Name":"sanity-cms","SecretString":"{\"SANITY_PROJECT_ID\":\"x7k2pq9r\",\"SANITY_DATASET\":\"production\"}"}`), http.StatusOK
 			},
@@ -213,9 +213,9 @@ func TestDeliveries(t *testing.T) {
 		},
 		{
 			name:  "Sanity outage answers 502",
-			event: "publish-post.json",
+			event: "publish-post.handmade.json",
 			setup: func(w *world) {
-				w.sanity.status, w.sanity.reply = http.StatusServiceUnavailable, readFile(filepath.Join("testdata", "sanity", "unavailable.json"))
+				w.sanity.status, w.sanity.reply = http.StatusServiceUnavailable, readFile(filepath.Join("testdata", "sanity", "unavailable.handmade.json"))
 			},
 			wantStatus:  http.StatusBadGateway,
 			wantBody:    `{"message":"Sanity failed; the delivery can be retried"}`,
@@ -223,9 +223,9 @@ func TestDeliveries(t *testing.T) {
 		},
 		{
 			name:  "Step Functions failure answers 502",
-			event: "publish-post.json",
+			event: "publish-post.handmade.json",
 			setup: func(w *world) {
-				w.aws.startFailure = "state-machine-does-not-exist.json"
+				w.aws.startFailure = "state-machine-does-not-exist.handmade.json"
 			},
 			wantStatus:  http.StatusBadGateway,
 			wantBody:    `{"message":"Step Functions failed; the delivery can be retried"}`,
@@ -234,7 +234,7 @@ func TestDeliveries(t *testing.T) {
 		},
 		{
 			name:  "execution already started for this version is success",
-			event: "publish-post.json",
+			event: "publish-post.handmade.json",
 			setup: func(w *world) {
 				w.aws.started["5c1d8b2e-7a43-4f0e-9d6b-2f8e1a7c3b90-20230623T095811Z"] = true
 			},
@@ -288,7 +288,7 @@ func TestDeliveries(t *testing.T) {
 
 func TestRedeliveryMapsToTheSameExecution(t *testing.T) {
 	w := newWorld(t, nil)
-	ev := loadEvent(t, "publish-post.json")
+	ev := loadEvent(t, "publish-post.handmade.json")
 
 	first := w.invoke(t, ev)
 	// Sanity retries with a fresh signature a little later.
@@ -315,7 +315,7 @@ func TestRedeliveryMapsToTheSameExecution(t *testing.T) {
 
 func TestNewVersionOfAPostStartsANewExecution(t *testing.T) {
 	w := newWorld(t, nil)
-	ev := loadEvent(t, "publish-post.json")
+	ev := loadEvent(t, "publish-post.handmade.json")
 	first := w.invoke(t, ev)
 
 	ev.Body = strings.Replace(ev.Body, `"_updatedAt":"2023-06-23T09:58:11Z"`, `"_updatedAt":"2023-06-23T09:58:13Z"`, 1)
@@ -332,18 +332,19 @@ func TestNewVersionOfAPostStartsANewExecution(t *testing.T) {
 
 func TestRejectedSanityTokenIsReadAgain(t *testing.T) {
 	w := newWorld(t, nil)
-	w.sanity.status, w.sanity.reply = http.StatusUnauthorized, readTestdata(t, "sanity", "unauthorized.json")
-	ev := loadEvent(t, "publish-post.json")
+	w.sanity.status, w.sanity.reply = http.StatusUnauthorized, readTestdata(t, "sanity", "unauthorized.handmade.json")
+	ev := loadEvent(t, "publish-post.handmade.json")
 
 	refused := w.invoke(t, ev)
 	w.sanity.mu.Lock()
-	w.sanity.status, w.sanity.reply = http.StatusOK, readTestdata(t, "sanity", "categories.json")
+	w.sanity.status, w.sanity.reply = http.StatusOK, readTestdata(t, "sanity", "categories.handmade.json")
 	w.sanity.mu.Unlock()
 	retried := w.invoke(t, ev)
 
 	assert.Equal(t, http.StatusBadGateway, refused.StatusCode, refused.Body)
 	assert.Equal(t, http.StatusAccepted, retried.StatusCode, retried.Body)
 	assert.Equal(t, 2, w.aws.secretReadCount(), "a rejected token makes the next delivery read the secret again")
+	assert.Contains(t, w.logs.String(), "Session not found", "the log keeps the reason Sanity gave")
 	assertNoSecretsLogged(t, w.logs.String())
 }
 
@@ -364,7 +365,7 @@ func TestCategoriesPassTheIDAsAParameter(t *testing.T) {
 func TestFixedSecretIsReadOnTheNextDelivery(t *testing.T) {
 	w := newWorld(t, nil)
 	w.aws.secretReply, w.aws.secretStatus = []byte(`{"Name":"sanity-cms","SecretString":"{\"SANITY_PROJECT_ID\":\"x7k2pq9r\"}"}`), http.StatusOK
-	ev := loadEvent(t, "publish-post.json")
+	ev := loadEvent(t, "publish-post.handmade.json")
 
 	broken := w.invoke(t, ev)
 	w.aws.mu.Lock()
