@@ -161,6 +161,18 @@ func levelFromEnv() slog.Level {
 	return slog.LevelInfo
 }
 
+// lambdaLogLevel is the application log level Lambda filters on, one of
+// the names it accepts (TRACE, DEBUG, INFO, WARN, ERROR, FATAL); INFO, as
+// Lambda assumes, when none or an unknown one is set.
+func lambdaLogLevel() string {
+	v := strings.ToUpper(os.Getenv("AWS_LAMBDA_LOG_LEVEL"))
+	switch v {
+	case "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL":
+		return v
+	}
+	return "INFO"
+}
+
 func lambdaFunctionName() string { return os.Getenv("AWS_LAMBDA_FUNCTION_NAME") }
 
 // lineWriter serialises whole lines from the logger and the metrics writer.

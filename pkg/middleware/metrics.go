@@ -11,23 +11,31 @@ import (
 // Invocations, Errors, ColdStarts and Duration by function, and Errors by
 // function and error type when the call failed. CloudWatch Logs turns the
 // line into metrics; nothing is sent from the function.
+//
+// The line carries a "level" equal to the function's application log level:
+// Lambda's log-level filtering treats a JSON line without one as INFO and
+// would drop every metric once the level is raised to WARN or above, while a
+// line at the configured level always passes.
 type metrics struct {
 	mu        sync.Mutex
 	w         io.Writer
 	buf       []byte
 	namespace string
 	function  string
+	level     string
 }
 
 func newMetrics(w io.Writer, namespace, function string) *metrics {
-	return &metrics{w: w, namespace: namespace, function: function, buf: make([]byte, 0, 768)}
+	return &metrics{w: w, namespace: namespace, function: function, level: lambdaLogLevel(), buf: make([]byte, 0, 768)}
 }
 
 func (m *metrics) record(at time.Time, d time.Duration, cold bool, errorType string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	b := m.buf[:0]
-	b = append(b, `{"_aws":{"Timestamp":`...)
+	b = append(b, `{"level":`...)
+	b = appendJSONString(b, m.level)
+	b = append(b, `,"_aws":{"Timestamp":`...)
 	b = strconv.AppendInt(b, at.UnixMilli(), 10)
 	b = append(b, `,"CloudWatchMetrics":[{"Namespace":`...)
 	b = appendJSONString(b, m.namespace)

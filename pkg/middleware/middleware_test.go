@@ -293,3 +293,34 @@ func TestTraceRoot(t *testing.T) {
 	assert.Equal(t, "", traceRoot("Parent=c"))
 	assert.Equal(t, "", traceRoot(""))
 }
+
+// passesLambdaFilter is Lambda's application log-level filtering as its docs
+// describe it: a JSON line passes when its "level" is at or above the
+// configured one, and a line without a valid level counts as INFO.
+func passesLambdaFilter(line map[string]any, configured string) bool {
+	order := map[string]int{"TRACE": 0, "DEBUG": 1, "INFO": 2, "WARN": 3, "ERROR": 4, "FATAL": 5}
+	lv, _ := line["level"].(string)
+	n, ok := order[strings.ToUpper(lv)]
+	if !ok {
+		n = order["INFO"]
+	}
+	return n >= order[configured]
+}
+
+func TestMetricsSurviveARaisedApplicationLogLevel(t *testing.T) {
+	for _, level := range []string{"DEBUG", "INFO", "WARN", "ERROR", "FATAL"} {
+		t.Run(level, func(t *testing.T) {
+			t.Setenv("AWS_LAMBDA_LOG_LEVEL", level)
+			var buf bytes.Buffer
+			h := Wrap(check, WithOutput(&buf), WithFunctionName("pizza"))
+			_, _ = h.Invoke(context.Background(), []byte(`{"flavour":"ham"}`))
+			_, _ = h.Invoke(context.Background(), []byte(`{"flavour":"dough"}`))
+
+			ms := metricLines(lines(t, &buf))
+			require.Len(t, ms, 2)
+			for _, m := range ms {
+				assert.True(t, passesLambdaFilter(m, level), "Lambda would drop the EMF line %v at level %s", m["level"], level)
+			}
+		})
+	}
+}
