@@ -47,6 +47,7 @@ func check(w *workflow.Workflow) error {
 			errs = append(errs, fmt.Errorf("state machine %s: type %q is neither STANDARD nor EXPRESS", x.Name, x.Type))
 		}
 	}
+	errs = append(errs, checkPublicLogging(w)...)
 	for _, x := range w.Buckets {
 		named("bucket", x.Name)
 	}
@@ -60,4 +61,36 @@ func check(w *workflow.Workflow) error {
 		named("secret", x.Name)
 	}
 	return errors.Join(errs...)
+}
+
+// checkPublicLogging refuses execution data in the logs of a machine that a
+// public API feeds, directly or through the function behind a route: its
+// input is a stranger's request body (and whatever secrets it carries), and
+// log readers are not the audience for it.
+func checkPublicLogging(w *workflow.Workflow) []error {
+	fed := map[*workflow.StateMachine]string{}
+	for _, a := range w.HTTPAPIs {
+		for _, r := range a.Routes {
+			fed[r.Machine] = "HTTP API " + a.Name
+		}
+	}
+	for _, a := range w.RestAPIs {
+		for _, r := range a.Routes {
+			if r.Machine != nil {
+				fed[r.Machine] = "REST API " + a.Name
+			}
+			if r.Function != nil {
+				for _, m := range r.Function.StartsMachines {
+					fed[m] = "REST API " + a.Name + " through function " + r.Function.Name
+				}
+			}
+		}
+	}
+	var errs []error
+	for _, m := range w.Machines {
+		if api, ok := fed[m]; ok && m.Logging != nil && m.Logging.IncludeExecutionData {
+			errs = append(errs, fmt.Errorf("state machine %s is fed by the public %s: its logs must not include execution data (raw request bodies)", m.Name, api))
+		}
+	}
+	return errs
 }

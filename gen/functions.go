@@ -69,7 +69,9 @@ func (s *stack) functions() error {
 				LogFormat:           cloudformation.String("JSON"),
 				LogGroup:            cloudformation.RefPtr(id + "LogGroup"),
 				ApplicationLogLevel: cloudformation.String("INFO"),
-				SystemLogLevel:      cloudformation.String("WARN"),
+				// Lambda's START, END and REPORT lines (duration, memory,
+				// init time) are INFO: a higher level drops them.
+				SystemLogLevel: cloudformation.String("INFO"),
 			},
 		}
 		if len(env) > 0 {
@@ -111,6 +113,12 @@ func functionStatements(fn *workflow.Function) ([]statement, error) {
 			allow("ReadObjects"+b.Name, []string{"s3:GetObject"}, cloudformation.Sub("${"+b.LogicalID()+".Arn}/*")),
 			// Without ListBucket, S3 answers a missing key with AccessDenied
 			// instead of NoSuchKey, and the function cannot say which.
+			allow("ListObjects"+b.Name, []string{"s3:ListBucket"}, arn(b)),
+		)
+	}
+	for _, b := range fn.WritesBuckets {
+		stmts = append(stmts,
+			allow("WriteObjects"+b.Name, []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, cloudformation.Sub("${"+b.LogicalID()+".Arn}/*")),
 			allow("ListObjects"+b.Name, []string{"s3:ListBucket"}, arn(b)),
 		)
 	}

@@ -167,6 +167,7 @@ func TestBrokenDeclarationsAreRefused(t *testing.T) {
 		}, "cannot yet derive IAM"},
 		{"bad stack name", func(w *workflow.Workflow) { w.Name = "Pizza Stack" }, "stack name"},
 		{"bad function name", func(w *workflow.Workflow) { w.Functions[0].Name = "check-pizza" }, "function name"},
+		{"public API's bodies in the machine's logs", func(w *workflow.Workflow) { w.Machines[0].Logging.IncludeExecutionData = true }, "must not include execution data"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -122,6 +122,9 @@ type Function struct {
 	ReadsSecrets   []*Secret
 	StartsMachines []*StateMachine
 	ReadsBuckets   []*Bucket
+	// WritesBuckets may also be written and have objects deleted: a
+	// record the function keeps, such as what it has published where.
+	WritesBuckets []*Bucket
 	// Grants are further statements for what has no declaration of its own
 	// (an OpenSearch domain given by parameter).
 	Grants []Grant

@@ -2,9 +2,10 @@
 // Sanity CMS webhook reaches an initiator function through a REST API; the
 // initiator verifies, transforms and enriches the post and starts a Standard
 // state machine that publishes it to Medium, Dev.to and Hashnode and indexes
-// it in OpenSearch, in parallel. Each platform retries its transient errors,
-// and a platform that still fails is reported in the result without losing
-// the others'.
+// it in OpenSearch, in parallel. Each platform retries its transient errors
+// and a platform that still fails does not stop the others; when any platform
+// failed for good the execution ends FAILED naming them, so it alarms and can
+// be redriven. A platform that is not configured is skipped, not failed.
 package blogpublishing
 
 import (
@@ -12,6 +13,10 @@ import (
 	"github.com/stepforge/stepforge/pkg/blog"
 	"github.com/stepforge/stepforge/pkg/workflow"
 )
+
+// PublishFailed is the error an execution ends with when at least one
+// platform failed after its retries; the cause names them.
+const PublishFailed = "PublishFailed"
 
 // Workflow returns the declaration.
 func Workflow() *workflow.Workflow {
@@ -23,9 +28,19 @@ func Workflow() *workflow.Workflow {
 	searchEndpoint := &workflow.Parameter{Name: "OpenSearchEndpoint", Description: "Endpoint of the OpenSearch Service domain that indexes the posts."}
 	searchDomain := &workflow.Parameter{Name: "OpenSearchDomainName", Description: "Name of that OpenSearch Service domain.", AllowedPattern: `^[a-z][a-z0-9-]{2,27}$`}
 
+	// Medium can neither update nor look up a post, so the publisher keeps a
+	// record per post of what it published there; losing one would publish
+	// the post again, so the records outlive the stack.
+	ledger := &workflow.Bucket{Name: "Ledger"}
+
 	publishers := []*workflow.Function{
-		{Name: "PublishMedium", Handler: "publishmedium", Description: "Cross-posts a blog post to Medium.", Timeout: 30e9,
-			Env: map[string]workflow.Value{"MEDIUM_SECRET_ID": workflow.SecretName{Secret: medium}}, ReadsSecrets: []*workflow.Secret{medium}},
+		{Name: "PublishMedium", Handler: "publishmedium", Description: "Cross-posts a blog post to Medium, once.", Timeout: 30e9,
+			Env: map[string]workflow.Value{
+				"MEDIUM_SECRET_ID":     workflow.SecretName{Secret: medium},
+				"MEDIUM_LEDGER_BUCKET": workflow.Ref(ledger),
+				"MEDIUM_LEDGER_PREFIX": workflow.Literal("medium/"),
+			},
+			ReadsSecrets: []*workflow.Secret{medium}, WritesBuckets: []*workflow.Bucket{ledger}},
 		{Name: "PublishDevto", Handler: "publishdevto", Description: "Cross-posts a blog post to Dev.to.", Timeout: 30e9,
 			Env: map[string]workflow.Value{"DEVTO_SECRET_ID": workflow.SecretName{Secret: devto}}, ReadsSecrets: []*workflow.Secret{devto}},
 		{Name: "PublishHashnode", Handler: "publishhashnode", Description: "Publishes a blog post to a Hashnode publication.", Timeout: 30e9,
@@ -40,7 +55,11 @@ func Workflow() *workflow.Workflow {
 	platforms := []string{"Medium", "Devto", "Hashnode", "OpenSearch"}
 	var branches []asl.Branch
 	for i, fn := range publishers {
-		branches = append(branches, publishBranch(platforms[i], fn))
+		var extra []asl.Retrier
+		if fn.Handler == "publishmedium" {
+			extra = mediumRetries()
+		}
+		branches = append(branches, publishBranch(platforms[i], fn, extra...))
 	}
 	machine := &workflow.StateMachine{
 		Name: "BlogPublishing",
@@ -49,7 +68,26 @@ func Workflow() *workflow.Workflow {
 			Comment: "Publishes a blog post to Medium, Dev.to and Hashnode and indexes it in OpenSearch, in parallel.",
 			StartAt: "PublishEverywhere",
 			States: asl.States{
-				&asl.Parallel{Name: "PublishEverywhere", Branches: branches, Next: "Published"},
+				&asl.Parallel{Name: "PublishEverywhere", Branches: branches, Next: "CountFailures"},
+				&asl.Pass{
+					Name:    "CountFailures",
+					Comment: "Each branch ends with its platform's result; a failed one carries failed: true.",
+					Parameters: asl.Object{
+						"results.$": "$",
+						"failed.$":  "$[?(@.failed == true)].platform",
+					},
+					Next: "AnyPlatformFailed",
+				},
+				&asl.Choice{
+					Name:    "AnyPlatformFailed",
+					Choices: []asl.ChoiceRule{asl.IsPresent("$.failed[0]", true).Then("PublishFailed")},
+					Default: "Published",
+				},
+				&asl.Fail{
+					Name:      "PublishFailed",
+					Error:     PublishFailed,
+					CausePath: "States.Format('Publishing failed for good on {}; results: {}', States.JsonToString($.failed), States.JsonToString($.results))",
+				},
 				&asl.Succeed{Name: "Published"},
 			},
 		},
@@ -77,6 +115,7 @@ func Workflow() *workflow.Workflow {
 		Seed:        "002-webhook-initiator-blog-publish",
 		Parameters:  []*workflow.Parameter{siteURL, searchEndpoint, searchDomain},
 		Secrets:     []*workflow.Secret{sanity, medium, devto, hashnode},
+		Buckets:     []*workflow.Bucket{ledger},
 		Functions:   append([]*workflow.Function{initiator}, publishers...),
 		Machines:    []*workflow.StateMachine{machine},
 		RestAPIs: []*workflow.RestAPI{{
@@ -89,10 +128,11 @@ func Workflow() *workflow.Workflow {
 
 // publishBranch publishes to one platform. Rate limits and outages are
 // retried with backoff; any error left is caught and turned into a result
-// naming the platform, so the Parallel state still succeeds with the other
-// platforms' results.
-func publishBranch(platform string, fn *workflow.Function) asl.Branch {
+// naming the platform and marked failed, so the Parallel state still
+// completes every other platform before the machine decides how to end.
+func publishBranch(platform string, fn *workflow.Function, extra ...asl.Retrier) asl.Branch {
 	task := workflow.Invoke("Publish"+platform, fn)
+	task.Retry = append(task.Retry, extra...)
 	task.Retry = append(task.Retry, asl.Retrier{
 		ErrorEquals:     blog.RetryableErrors(),
 		IntervalSeconds: asl.Int(5),
@@ -112,6 +152,30 @@ func publishBranch(platform string, fn *workflow.Function) asl.Branch {
 				Parameters: asl.Object{"platform": platform, "failed": true, "error.$": "$.error.Error", "cause.$": "$.error.Cause"},
 				End:        true,
 			},
+		},
+	}
+}
+
+// mediumRetries are the Medium publisher's own retryable errors: its ledger
+// in S3 being unavailable (nothing was sent to Medium yet), and another
+// invocation holding the claim on the same post. The holder finishes within
+// its 30 s timeout, so that one waits 15, 30 then 60 s, without jitter that
+// could make a wait shorter than the holder's run.
+func mediumRetries() []asl.Retrier {
+	return []asl.Retrier{
+		{
+			ErrorEquals:     []string{"PublishInProgress"},
+			IntervalSeconds: asl.Int(15),
+			MaxAttempts:     asl.Int(3),
+			BackoffRate:     asl.Float(2),
+		},
+		{
+			ErrorEquals:     []string{"LedgerUnavailable"},
+			IntervalSeconds: asl.Int(2),
+			MaxAttempts:     asl.Int(4),
+			BackoffRate:     asl.Float(2),
+			MaxDelaySeconds: asl.Int(30),
+			JitterStrategy:  asl.JitterFull,
 		},
 	}
 }

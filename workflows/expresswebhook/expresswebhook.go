@@ -28,7 +28,9 @@ func Workflow() *workflow.Workflow {
 			StartAt: "PrintPayload",
 			States:  asl.States{run, &asl.Pass{Name: "SuccessState", End: true}},
 		},
-		Logging: &workflow.Logging{Level: "ALL", IncludeExecutionData: true, RetentionDays: 14},
+		// Payloads come from the public REST API: the log records each step
+		// but not the payload; the printer logs it with secrets redacted.
+		Logging: &workflow.Logging{Level: "ALL", RetentionDays: 14},
 		Tracing: true,
 	}
 	return &workflow.Workflow{

@@ -2,16 +2,28 @@
 // function asks an endpoint for its status; while it answers 500 the machine
 // waits ten seconds and asks again, else it succeeds. Unlike the seed's loop
 // this one is bounded: after MaxAttempts answers of 500 it fails, naming the
-// attempts. Its execution logs are encrypted with a customer-managed key.
+// attempts, and an endpoint that does not answer at all is retried with
+// backoff, then fails as EndpointUnreachable. Its execution logs are encrypted with a customer-managed key.
 package retryon500
 
 import (
+	"strconv"
+
 	"github.com/stepforge/stepforge/pkg/asl"
 	"github.com/stepforge/stepforge/pkg/workflow"
 )
 
 // MaxAttempts is how many times the endpoint is asked before giving up.
 const MaxAttempts = 10
+
+// An endpoint that gives no answer at all (EndpointUnreachable: DNS, refused,
+// timeout) is asked again UnreachableRetries times, waiting 2 s, 4 s, 8 s, ...
+// (full jitter, at most 60 s) before the execution fails as unreachable:
+// about two minutes at most, beside the 10 s status loop.
+const (
+	UnreachableRetries = 6
+	Unreachable        = "EndpointUnreachable"
+)
 
 // Workflow returns the declaration.
 func Workflow() *workflow.Workflow {
@@ -29,6 +41,15 @@ func Workflow() *workflow.Workflow {
 		Env:         map[string]workflow.Value{"STATUS_URL": workflow.Ref(url), "STATUS_TIMEOUT": workflow.Literal("5s")},
 	}
 	invoke := workflow.Invoke("LambdaInvoke", check)
+	invoke.Retry = append(invoke.Retry, asl.Retrier{
+		ErrorEquals:     []string{Unreachable},
+		IntervalSeconds: asl.Int(2),
+		MaxAttempts:     asl.Int(UnreachableRetries),
+		BackoffRate:     asl.Float(2),
+		MaxDelaySeconds: asl.Int(60),
+		JitterStrategy:  asl.JitterFull,
+	})
+	invoke.Catch = []asl.Catcher{{ErrorEquals: []string{Unreachable}, ResultPath: "$.error", Next: "ReadUnreachable"}}
 	invoke.Next = "CheckStatusCode"
 	machine := &workflow.StateMachine{
 		Name: "RetryOn500",
@@ -60,6 +81,17 @@ func Workflow() *workflow.Workflow {
 					Name:       "NextAttempt",
 					Parameters: asl.Object{"input.$": "$.input", "attempt.$": "States.MathAdd($.attempt, 1)"},
 					Next:       "LambdaInvoke",
+				},
+				&asl.Pass{
+					Name:       "ReadUnreachable",
+					Comment:    "The Cause is the function's error as JSON; its errorMessage names the endpoint and what failed.",
+					Parameters: asl.Object{"error.$": "States.StringToJson($.error.Cause)"},
+					Next:       "EndpointUnreachable",
+				},
+				&asl.Fail{
+					Name:      "EndpointUnreachable",
+					Error:     Unreachable,
+					CausePath: asl.Path("States.Format('The endpoint stayed unreachable after {} retries: {}', " + strconv.Itoa(UnreachableRetries) + ", $.error.errorMessage)"),
 				},
 				&asl.Fail{
 					Name:      "GiveUp",

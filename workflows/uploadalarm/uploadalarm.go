@@ -44,10 +44,68 @@ func Workflow() *workflow.Workflow {
 	}
 
 	run := workflow.Invoke("ProcessUpload", process)
-	run.Catch = []asl.Catcher{{ErrorEquals: []string{asl.ErrorAll}, ResultPath: "$.error", Next: "PublishCause"}}
+	run.Catch = []asl.Catcher{{ErrorEquals: []string{asl.ErrorAll}, ResultPath: "$.error", Next: "ReadCause"}}
 	run.End = true
-	publish := workflow.Publish("PublishCause", topic, "$.error.Cause")
+
+	// The alarm mail is the processor's own message (file, bucket, region,
+	// time and what was wrong), not the JSON envelope Lambda wraps it in;
+	// its subject names the file. SNS refuses a subject that is not ASCII or
+	// is 100 characters or longer, so when publishing fails it is tried once
+	// more under a fixed subject rather than losing the alarm (a failure
+	// that is not the subject's fails that attempt too, and the execution).
+	publish := workflow.Publish("PublishCause", topic, "$.alarm.message")
+	publish.Parameters["Subject.$"] = "States.Format('Upload failed: {}', $.detail.object.key)"
+	publish.Parameters["MessageAttributes"] = asl.Object{
+		"errorType": asl.Object{"DataType": "String", "StringValue.$": "$.alarm.errorType"},
+	}
+	publish.ResultPath = "$.published"
+	publish.Catch = []asl.Catcher{{ErrorEquals: []string{asl.ErrorTaskFailed}, ResultPath: "$.publishError", Next: "PublishCauseUnderPlainSubject"}}
 	publish.Next = "TaskFailed"
+	plain := workflow.Publish("PublishCauseUnderPlainSubject", topic, "$.alarm.message")
+	plain.Parameters["Subject"] = "Upload failed"
+	plain.Parameters["MessageAttributes"] = publish.Parameters["MessageAttributes"]
+	plain.ResultPath = "$.published"
+	plain.Next = "TaskFailed"
+
+	states := asl.States{
+		run,
+		&asl.Choice{
+			Name:    "ReadCause",
+			Comment: "A function's error arrives as its JSON envelope; anything else (a Lambda service error, a timeout) as text.",
+			Choices: []asl.ChoiceRule{
+				asl.And(asl.IsPresent("$.error.Cause", true), asl.IsString("$.error.Cause", true), asl.StringMatches("$.error.Cause", "{*}")).Then("ParseFunctionError"),
+				asl.And(asl.IsPresent("$.error.Cause", true), asl.IsString("$.error.Cause", true)).Then("UseCauseAsIs"),
+			},
+			Default: "UseErrorName",
+		},
+		&asl.Pass{
+			Name:       "ParseFunctionError",
+			Parameters: asl.Object{"envelope.$": "States.StringToJson($.error.Cause)"},
+			ResultPath: "$.parsed",
+			Next:       "FunctionErrorMessage",
+		},
+		&asl.Pass{
+			Name:       "FunctionErrorMessage",
+			Parameters: asl.Object{"message.$": "$.parsed.envelope.errorMessage", "errorType.$": "$.error.Error"},
+			ResultPath: "$.alarm",
+			Next:       "PublishCause",
+		},
+		&asl.Pass{
+			Name:       "UseCauseAsIs",
+			Parameters: asl.Object{"message.$": "States.Format('Processing {} failed with {}: {}', $.detail.object.key, $.error.Error, $.error.Cause)", "errorType.$": "$.error.Error"},
+			ResultPath: "$.alarm",
+			Next:       "PublishCause",
+		},
+		&asl.Pass{
+			Name:       "UseErrorName",
+			Parameters: asl.Object{"message.$": "States.Format('Processing {} failed with {}', $.detail.object.key, $.error.Error)", "errorType.$": "$.error.Error"},
+			ResultPath: "$.alarm",
+			Next:       "PublishCause",
+		},
+		publish,
+		plain,
+		&asl.Fail{Name: "TaskFailed", Error: "UploadProcessingFailed", CausePath: "$.alarm.message"},
+	}
 
 	machine := &workflow.StateMachine{
 		Name: "UploadAlarm",
@@ -55,11 +113,7 @@ func Workflow() *workflow.Workflow {
 		Definition: &asl.StateMachine{
 			Comment: "Processes an uploaded .txt file; when processing fails, publishes the cause to the alarm topic and fails.",
 			StartAt: "ProcessUpload",
-			States: asl.States{
-				run,
-				publish,
-				&asl.Fail{Name: "TaskFailed", Error: "UploadProcessingFailed", Cause: "Processing the upload failed; the cause was published to the alarm topic."},
-			},
+			States:  states,
 		},
 		Logging: &workflow.Logging{Level: "ERROR", RetentionDays: 30},
 		Tracing: true,
