@@ -42,7 +42,10 @@ func Docs(st *Stack) ([]byte, error) {
 	for _, name := range keys(tpl.Parameters) {
 		p := tpl.Parameters[name]
 		def := ""
-		if p.Default != nil {
+		switch {
+		case p.Default == "":
+			def = "(empty)"
+		case p.Default != nil:
 			def = fmt.Sprintf("`%v`", p.Default)
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", name, def, cell(p.Description))

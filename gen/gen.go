@@ -110,7 +110,7 @@ func (s *stack) parameters() error {
 		if p.Description != "" {
 			param.Description = cloudformation.String(p.Description)
 		}
-		if p.Default != "" {
+		if p.Default != "" || p.Optional {
 			param.Default = p.Default
 		}
 		if len(p.AllowedValues) > 0 {

@@ -57,13 +57,14 @@ func fromEnv(getenv func(string) string, loadAWS func(context.Context) (aws.Conf
 	return h
 }
 
-// endpoint returns the domain's base URL. CloudFormation gives a domain's
+// endpoint returns the domain's base URL, or "" when none is set: a stack
+// deployed without a domain skips indexing. CloudFormation gives a domain's
 // endpoint as a bare host name, which is reached over https.
 func endpoint(env *envconfig.Reader) string {
 	const setting = "OPENSEARCH_ENDPOINT"
-	raw := env.Required(setting)
+	raw := strings.TrimSpace(env.String(setting, ""))
 	if raw == "" {
-		return ""
+		return "" // not configured: every post is skipped
 	}
 	if !strings.Contains(raw, "://") {
 		raw = "https://" + raw

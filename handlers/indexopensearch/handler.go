@@ -57,6 +57,10 @@ func (h *handler) handle(ctx context.Context, post blog.Post) (blog.Result, erro
 	if h.misconfigured != nil {
 		return blog.Result{}, h.misconfigured
 	}
+	if h.endpoint == "" {
+		return blog.Skip(platform, &blog.NotConfigured{Platform: "OpenSearch",
+			Reason: "OPENSEARCH_ENDPOINT is empty (the stack's OpenSearchEndpoint parameter); set it to a domain's endpoint to index posts"})
+	}
 	version, err := documentVersion(post)
 	if err != nil {
 		return blog.Result{}, err

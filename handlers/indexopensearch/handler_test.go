@@ -271,7 +271,6 @@ func TestNothingIsSentToOpenSearchWhenTheCallCannotSucceed(t *testing.T) {
 		{name: "post without a body", payload: `{"id":"p1","title":"Hello"}`, wantType: "InvalidPost"},
 		{name: "post without updatedAt to version it by", payload: `{"id":"p1","title":"Hello","body":"b","createdAt":"2023-06-23T08:12:44Z"}`, wantType: "InvalidPost"},
 		{name: "post last updated before 1970", payload: `{"id":"p1","title":"Hello","body":"b","updatedAt":"1969-12-31T23:59:59Z"}`, wantType: "InvalidPost"},
-		{name: "no endpoint", env: map[string]string{"OPENSEARCH_ENDPOINT": ""}, payload: post, wantType: "Misconfigured"},
 		{name: "index name OpenSearch refuses", env: map[string]string{"OPENSEARCH_INDEX": "Posts"}, payload: post, wantType: "Misconfigured"},
 		{
 			name: "AWS configuration that cannot load",
@@ -347,7 +346,7 @@ func TestEndpointAndIndexSettings(t *testing.T) {
 	}{
 		{name: "bare host from CloudFormation is https", endpoint: "search-blog-abc123.eu-west-1.es.amazonaws.com", wantEndpoint: "https://search-blog-abc123.eu-west-1.es.amazonaws.com", wantIndex: "posts"},
 		{name: "trailing slash is dropped", endpoint: "https://search-blog-abc123.eu-west-1.es.amazonaws.com/", index: "blog-2023", wantEndpoint: "https://search-blog-abc123.eu-west-1.es.amazonaws.com", wantIndex: "blog-2023"},
-		{name: "missing endpoint", wantErr: true},
+		{name: "no endpoint is no domain, not an error", wantIndex: "posts"},
 		{name: "endpoint of another scheme", endpoint: "ftp://search-blog.example", wantErr: true},
 		{name: "upper-case index", endpoint: "https://search.example", index: "Posts", wantErr: true},
 		{name: "index starting with an underscore", endpoint: "https://search.example", index: "_all", wantErr: true},
@@ -366,5 +365,19 @@ func TestEndpointAndIndexSettings(t *testing.T) {
 			assert.Equal(t, tt.wantEndpoint, h.endpoint)
 			assert.Equal(t, tt.wantIndex, h.index)
 		})
+	}
+}
+
+func TestNoEndpointMeansIndexingIsSkipped(t *testing.T) {
+	for _, ep := range []string{"", "  "} {
+		h := fromEnv(envconfig.Map(map[string]string{"OPENSEARCH_ENDPOINT": ep}), func(context.Context) (aws.Config, error) {
+			t.Fatal("a skipped post needs no AWS configuration")
+			return aws.Config{}, nil
+		})
+		got, fail, _ := blogtest.Invoke(t, h.handle, "indexopensearch", blogtest.ReadFile(t, "post.handmade.json"))
+		require.Nil(t, fail)
+		assert.Equal(t, blog.ActionSkipped, got.Action)
+		assert.True(t, got.Skipped)
+		assert.Contains(t, got.Reason, "OpenSearchEndpoint")
 	}
 }

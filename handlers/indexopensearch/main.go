@@ -15,9 +15,10 @@
 //
 // Environment:
 //
-//	OPENSEARCH_ENDPOINT  required; domain endpoint, https://search-....es.amazonaws.com
+//	OPENSEARCH_ENDPOINT  domain endpoint, https://search-....es.amazonaws.com
 //	                     (a bare host name, as CloudFormation's DomainEndpoint
-//	                     attribute gives it, is taken as https)
+//	                     attribute gives it, is taken as https); empty means
+//	                     no domain: every post is skipped, which is no failure
 //	OPENSEARCH_INDEX     index or alias to write to; default posts
 //	OPENSEARCH_REGION    region of the domain; default the function's AWS_REGION
 //

@@ -43,6 +43,8 @@ type Parameter struct {
 	// Type is the CloudFormation parameter type; default String.
 	Type    string
 	Default string
+	// Optional makes the empty string the default (Default "" means none).
+	Optional bool
 	// AllowedValues and AllowedPattern constrain the value.
 	AllowedValues  []string
 	AllowedPattern string

@@ -25,8 +25,10 @@ func Workflow() *workflow.Workflow {
 	devto := &workflow.Secret{Name: "Devto", Default: "blog-publishing/devto", Description: "Dev.to API key."}
 	hashnode := &workflow.Secret{Name: "Hashnode", Default: "blog-publishing/hashnode", Description: "Hashnode token and publication id."}
 	siteURL := &workflow.Parameter{Name: "SiteUrl", Description: "The blog's own base URL; posts' canonical URLs are built from it.", AllowedPattern: `^https?://.+`}
-	searchEndpoint := &workflow.Parameter{Name: "OpenSearchEndpoint", Description: "Endpoint of the OpenSearch Service domain that indexes the posts."}
-	searchDomain := &workflow.Parameter{Name: "OpenSearchDomainName", Description: "Name of that OpenSearch Service domain.", AllowedPattern: `^[a-z][a-z0-9-]{2,27}$`}
+	// A stack without a domain leaves the endpoint empty: the indexing
+	// step then skips every post, which is not a failure.
+	searchEndpoint := &workflow.Parameter{Name: "OpenSearchEndpoint", Optional: true, Description: "Endpoint of the OpenSearch Service domain that indexes the posts; empty skips indexing."}
+	searchDomain := &workflow.Parameter{Name: "OpenSearchDomainName", Default: "none", Description: "Name of that OpenSearch Service domain (its role may index into it only).", AllowedPattern: `^[a-z][a-z0-9-]{2,27}$`}
 
 	// Medium can neither update nor look up a post, so the publisher keeps a
 	// record per post of what it published there; losing one would publish
