@@ -32,7 +32,7 @@ func BenchmarkColdStart(b *testing.B) {
 	for _, s := range coldStartSubjects {
 		arts, err := build.Build(context.Background(), build.Options{
 			Root: "..", Dir: s.dir, Handlers: []string{s.name},
-			Out: filepath.Join(b.TempDir(), "out"), GOARCH: runtime.GOARCH,
+			Out: filepath.Join(b.TempDir(), "out"), GOARCH: runtime.GOARCH, BinariesOnly: true,
 		})
 		if err != nil {
 			b.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +39,11 @@ type Options struct {
 	Progress io.Writer
 	// Parallel bounds concurrent compiles; default the number of CPUs.
 	Parallel int
+	// BinariesOnly compiles without zipping or recording fingerprints, for
+	// tests that run the bootstraps on this machine: deflating 20 MB
+	// binaries is the slowest part of a build, and under the race detector
+	// it is slower still.
+	BinariesOnly bool
 }
 
 // Artifact is one built handler.
@@ -119,38 +125,62 @@ func List(dir string) ([]string, error) {
 }
 
 // Build compiles and zips the handlers o names, skipping unchanged ones.
+// The changed ones are compiled by one `go build`, which shares the work
+// their common packages need (separate concurrent builds each compile them
+// again), then zipped in parallel.
 func Build(ctx context.Context, o Options) ([]Artifact, error) {
 	o, err := o.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	prints, err := fingerprints(ctx, o)
-	if err != nil {
-		return nil, err
+	prints := map[string]string{}
+	if !o.BinariesOnly {
+		if prints, err = fingerprints(ctx, o); err != nil {
+			return nil, err
+		}
 	}
 	arts := make([]Artifact, len(o.Handlers))
-	errs := make([]error, len(o.Handlers))
+	var stale []int
+	for i, name := range o.Handlers {
+		arts[i] = artifact(o, name, prints[name])
+		if !o.BinariesOnly && upToDate(&arts[i]) {
+			fmt.Fprintf(o.Progress, "build %-18s unchanged %6.2f MiB zip\n", name, mib(arts[i].ZipSize))
+			continue
+		}
+		stale = append(stale, i)
+	}
+	if len(stale) == 0 {
+		return arts, nil
+	}
+	start := time.Now()
+	if err := compile(ctx, o, arts, stale); err != nil {
+		return arts, err
+	}
+	if o.BinariesOnly {
+		for _, i := range stale {
+			arts[i].Zip, arts[i].Rebuilt = "", true
+			fmt.Fprintf(o.Progress, "build %-18s compiled  %5.1fs\n", arts[i].Name, time.Since(start).Seconds())
+		}
+		return arts, nil
+	}
+	errs := make([]error, len(arts))
 	sem := make(chan struct{}, o.Parallel)
 	var wg sync.WaitGroup
 	var progress sync.Mutex
-	for i, name := range o.Handlers {
+	for _, i := range stale {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			start := time.Now()
-			arts[i], errs[i] = buildOne(ctx, o, name, prints[name])
+			errs[i] = pack(&arts[i])
 			progress.Lock()
 			defer progress.Unlock()
-			switch {
-			case errs[i] != nil:
-				fmt.Fprintf(o.Progress, "build %-18s FAILED\n", name)
-			case arts[i].Rebuilt:
-				fmt.Fprintf(o.Progress, "build %-18s built     %6.2f MiB zip  %5.1fs\n", name, mib(arts[i].ZipSize), time.Since(start).Seconds())
-			default:
-				fmt.Fprintf(o.Progress, "build %-18s unchanged %6.2f MiB zip\n", name, mib(arts[i].ZipSize))
+			if errs[i] != nil {
+				fmt.Fprintf(o.Progress, "build %-18s FAILED\n", arts[i].Name)
+				return
 			}
+			fmt.Fprintf(o.Progress, "build %-18s built     %6.2f MiB zip  %5.1fs\n", arts[i].Name, mib(arts[i].ZipSize), time.Since(start).Seconds())
 		}()
 	}
 	wg.Wait()
@@ -166,44 +196,90 @@ func Build(ctx context.Context, o Options) ([]Artifact, error) {
 	return arts, nil
 }
 
-func buildOne(ctx context.Context, o Options, name, fingerprint string) (Artifact, error) {
+func artifact(o Options, name, fingerprint string) Artifact {
 	dir := filepath.Join(o.Out, name)
-	a := Artifact{
+	return Artifact{
 		Name:        name,
 		Binary:      filepath.Join(dir, "bootstrap"),
 		Zip:         filepath.Join(o.Out, name+".zip"),
 		Fingerprint: fingerprint,
 	}
-	stamp := filepath.Join(dir, ".fingerprint")
-	if old, err := os.ReadFile(stamp); err == nil && string(old) == fingerprint {
-		if st, err := os.Stat(a.Zip); err == nil {
-			if _, err := os.Stat(a.Binary); err == nil {
-				a.ZipSize = st.Size()
-				return a, nil
-			}
-		}
+}
+
+func stampPath(a *Artifact) string { return filepath.Join(filepath.Dir(a.Binary), ".fingerprint") }
+
+// upToDate reports whether a's binary and zip were built from its
+// fingerprint, and fills in the zip's size when they were.
+func upToDate(a *Artifact) bool {
+	old, err := os.ReadFile(stampPath(a))
+	if err != nil || string(old) != a.Fingerprint {
+		return false
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return a, err
+	st, err := os.Stat(a.Zip)
+	if err != nil {
+		return false
 	}
+	if _, err := os.Stat(a.Binary); err != nil {
+		return false
+	}
+	a.ZipSize = st.Size()
+	return true
+}
+
+// compile builds the stale handlers with one go command into a scratch
+// folder (go names each binary after its package folder), then moves each
+// binary into place.
+func compile(ctx context.Context, o Options, arts []Artifact, stale []int) error {
+	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+		return err
+	}
+	scratch, err := os.MkdirTemp(o.Out, ".compile-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(scratch)
 	args := append([]string{"build"}, Flags...)
-	args = append(args, "-o", a.Binary, "./"+filepath.ToSlash(filepath.Join(o.Dir, name)))
+	args = append(args, "-p", strconv.Itoa(o.Parallel), "-o", scratch+string(filepath.Separator))
+	for _, i := range stale {
+		args = append(args, "./"+filepath.ToSlash(filepath.Join(o.Dir, arts[i].Name)))
+	}
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = o.Root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+o.GOOS, "GOARCH="+o.GOARCH)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return a, fmt.Errorf("go build: %w\n%s", err, out)
+		for _, i := range stale {
+			fmt.Fprintf(o.Progress, "build %-18s FAILED\n", arts[i].Name)
+		}
+		return fmt.Errorf("build failed: go build: %w\n%s", err, out)
 	}
+	for _, i := range stale {
+		a := &arts[i]
+		if err := os.MkdirAll(filepath.Dir(a.Binary), 0o755); err != nil {
+			return err
+		}
+		built := filepath.Join(scratch, a.Name)
+		if o.GOOS == "windows" {
+			built += ".exe"
+		}
+		if err := os.Rename(built, a.Binary); err != nil {
+			return fmt.Errorf("build %s: %w", a.Name, err)
+		}
+	}
+	return nil
+}
+
+// pack zips a freshly compiled handler and records its fingerprint.
+func pack(a *Artifact) error {
 	if err := Zip(a.Binary, a.Zip); err != nil {
-		return a, err
+		return err
 	}
 	st, err := os.Stat(a.Zip)
 	if err != nil {
-		return a, err
+		return err
 	}
 	a.ZipSize = st.Size()
 	a.Rebuilt = true
-	return a, os.WriteFile(stamp, []byte(fingerprint), 0o644)
+	return os.WriteFile(stampPath(a), []byte(a.Fingerprint), 0o644)
 }
 
 func mib(n int64) float64 { return float64(n) / (1 << 20) }

@@ -12,6 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// Every test builds its own throwaway module and spends most of its time in
+// go subprocesses, so they run in parallel.
+
 // module writes a throwaway module with two handlers and returns its root.
 func module(t *testing.T) string {
 	t.Helper()
@@ -39,12 +42,14 @@ func byName(arts []Artifact) map[string]Artifact {
 }
 
 func TestListFindsFoldersWithMainGo(t *testing.T) {
+	t.Parallel()
 	names, err := List(filepath.Join(module(t), "handlers"))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"alpha", "beta"}, names)
 }
 
 func TestUnchangedHandlerIsNotRebuilt(t *testing.T) {
+	t.Parallel()
 	root := module(t)
 	ctx := context.Background()
 	var progress bytes.Buffer
@@ -71,6 +76,7 @@ func TestUnchangedHandlerIsNotRebuilt(t *testing.T) {
 }
 
 func TestChangingAnImportedPackageRebuildsOnlyItsHandlers(t *testing.T) {
+	t.Parallel()
 	root := module(t)
 	ctx := context.Background()
 	_, err := Build(ctx, Options{Root: root})
@@ -85,6 +91,7 @@ func TestChangingAnImportedPackageRebuildsOnlyItsHandlers(t *testing.T) {
 }
 
 func TestSameSourceGivesByteIdenticalZips(t *testing.T) {
+	t.Parallel()
 	root := module(t)
 	ctx := context.Background()
 	a, err := Build(ctx, Options{Root: root, Out: filepath.Join(root, "out1"), Handlers: []string{"alpha"}})
@@ -101,6 +108,7 @@ func TestSameSourceGivesByteIdenticalZips(t *testing.T) {
 }
 
 func TestZipHoldsOneExecutableBootstrapWithAFixedTime(t *testing.T) {
+	t.Parallel()
 	root := module(t)
 	arts, err := Build(context.Background(), Options{Root: root, Handlers: []string{"beta"}})
 	require.NoError(t, err)
@@ -123,9 +131,24 @@ func TestZipHoldsOneExecutableBootstrapWithAFixedTime(t *testing.T) {
 }
 
 func TestBuildFailureNamesTheHandler(t *testing.T) {
+	t.Parallel()
 	root := module(t)
 	write(t, filepath.Join(root, "handlers", "beta", "main.go"), "package main\n\nfunc main() { undefined() }\n")
 	_, err := Build(context.Background(), Options{Root: root})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "beta")
+}
+
+func TestBinariesOnlyCompilesWithoutZipping(t *testing.T) {
+	t.Parallel()
+	root := module(t)
+	out := filepath.Join(root, "bin")
+	arts, err := Build(context.Background(), Options{Root: root, Out: out, BinariesOnly: true})
+	require.NoError(t, err)
+	require.Len(t, arts, 2)
+	for _, a := range arts {
+		assert.FileExists(t, a.Binary)
+		assert.Empty(t, a.Zip)
+		assert.NoFileExists(t, filepath.Join(out, a.Name+".zip"))
+	}
 }
