@@ -32,10 +32,16 @@ func Build(ctx context.Context) error {
 	return Synth()
 }
 
-// Test runs lint, the test suite with the race detector, then each fuzz target briefly (FUZZTIME, default 10s).
+// testTimeout bounds each test binary. The slowest package takes under a
+// minute on a quiet 2-core machine; this leaves room for one three times
+// slower (another build running beside it) and then some, and still stops
+// a hung test long before CI's own limit.
+const testTimeout = "8m"
+
+// Test runs lint, the test suite with the race detector (cfn-lint included), then each fuzz target briefly (FUZZTIME, default 10s).
 func Test(ctx context.Context) error {
 	mg.CtxDeps(ctx, Lint)
-	if err := run(ctx, "go", "test", "-race", "-count=1", "./..."); err != nil {
+	if err := run(ctx, "go", "test", "-race", "-count=1", "-timeout="+testTimeout, "./..."); err != nil {
 		return err
 	}
 	return Fuzz(ctx)
@@ -52,14 +58,14 @@ func Fuzz(ctx context.Context) error {
 		return err
 	}
 	for _, t := range targets {
-		if err := run(ctx, "go", "test", "-run=^$", "-fuzz=^"+t.name+"$", "-fuzztime="+fuzztime, t.pkg); err != nil {
+		if err := run(ctx, "go", "test", "-run=^$", "-fuzz=^"+t.name+"$", "-fuzztime="+fuzztime, "-timeout="+testTimeout, t.pkg); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// Lint fails on unformatted files (gofmt) and on go vet findings.
+// Lint fails on unformatted files (gofmt), an untidy go.mod (go mod tidy -diff) and go vet findings.
 func Lint(ctx context.Context) error {
 	out, err := exec.CommandContext(ctx, "gofmt", "-l", ".").Output()
 	if err != nil {
@@ -68,15 +74,18 @@ func Lint(ctx context.Context) error {
 	if files := strings.TrimSpace(string(out)); files != "" {
 		return fmt.Errorf("gofmt would change:\n%s", files)
 	}
+	if err := run(ctx, "go", "mod", "tidy", "-diff"); err != nil {
+		return fmt.Errorf("go.mod or go.sum is not tidy (run go mod tidy): %w", err)
+	}
 	return run(ctx, "go", "vet", "./...")
 }
 
 // Bench prints the budgeted figures: zip sizes, cold-start init (median of 20), middleware overhead, synth time.
 func Bench(ctx context.Context) error {
-	if err := run(ctx, "go", "test", "-run=^$", "-bench=ColdStart", "-benchtime=20x", "./handlers/"); err != nil {
+	if err := run(ctx, "go", "test", "-run=^$", "-bench=ColdStart", "-benchtime=20x", "-timeout="+testTimeout, "./handlers/"); err != nil {
 		return err
 	}
-	return run(ctx, "go", "test", "-run=^$", "-bench=ZipSize|Middleware|Bare|Synth", "-benchmem", "./handlers/", "./pkg/middleware/", "./gen/")
+	return run(ctx, "go", "test", "-run=^$", "-bench=ZipSize|Middleware|Bare|Synth", "-benchmem", "-timeout="+testTimeout, "./handlers/", "./pkg/middleware/", "./gen/")
 }
 
 // Golden rewrites the golden files under testdata/ from the current output; review them in the diff.
@@ -97,7 +106,7 @@ func Golden(ctx context.Context) error {
 	if len(pkgs) == 0 {
 		return fmt.Errorf("no test package imports %s", golden)
 	}
-	return run(ctx, "go", append(append([]string{"test", "-count=1"}, pkgs...), "-update")...)
+	return run(ctx, "go", append(append([]string{"test", "-count=1", "-timeout=" + testTimeout}, pkgs...), "-update")...)
 }
 
 // Synth generates every workflow's CloudFormation template, ASL and docs page (build/cfn, build/asl, docs/workflows).
