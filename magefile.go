@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,6 +19,7 @@ import (
 	"github.com/stepforge/stepforge/gen"
 	"github.com/stepforge/stepforge/pkg/build"
 	"github.com/stepforge/stepforge/pkg/cfncheck"
+	"github.com/stepforge/stepforge/pkg/states/runner"
 	"github.com/stepforge/stepforge/workflows"
 )
 
@@ -124,6 +126,20 @@ func Synth() error {
 		fmt.Printf("synth %-16s %3d resources  %3d IAM statements  %d on \"*\"\n", st.Workflow.Name, c.Resources, c.Statements, c.WildcardResourceStatements)
 	}
 	fmt.Printf("synth %d stacks in %s\n", len(stacks), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// Exec runs a state machine definition on an input file in virtual time and prints {"status","output","error","cause"} (SFN_MOCK_CONFIG, SFN_MOCK_TEST_CASE, SFN_STATE_MACHINE_NAME, SFN_HISTORY=1).
+func Exec(ctx context.Context, definition, input string) error {
+	res, err := runner.Run(ctx, definition, input, runner.OptionsFromEnv(os.Getenv))
+	if err != nil {
+		return err
+	}
+	line, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	fmt.Println(string(line))
 	return nil
 }
 

@@ -1,0 +1,181 @@
+package states
+
+import (
+	"encoding/json"
+	"reflect"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+)
+
+// history records an execution's events as GetExecutionHistory returns
+// them: ids from 1, each event's PreviousEventId the event it follows in its
+// own thread (a Parallel branch or Map iteration has one of its own), the
+// time from the execution's clock. Branches append concurrently.
+type history struct {
+	mu    sync.Mutex
+	clock Clock
+	// events fill chunks that never move: a HistoryEvent is about 500
+	// bytes, and a Map of thousands of items would otherwise spend its time
+	// regrowing one slice. done joins them once.
+	chunks [][]types.HistoryEvent
+	n      int
+	// times backs the events' Timestamp pointers, one allocation for many;
+	// when append moves it, earlier events keep pointing into the old array.
+	times []time.Time
+}
+
+func newHistory(clock Clock) *history {
+	return &history{clock: clock, chunks: [][]types.HistoryEvent{make([]types.HistoryEvent, 0, 16)}, times: make([]time.Time, 0, 16)}
+}
+
+// add appends an event of type typ after prev, lets fill set its details,
+// and returns its id. The event is filled in place.
+func (h *history) add(typ types.HistoryEventType, prev int64, fill func(*types.HistoryEvent)) int64 {
+	now := h.clock.Now().UTC()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	last := &h.chunks[len(h.chunks)-1]
+	if len(*last) == cap(*last) {
+		h.chunks = append(h.chunks, make([]types.HistoryEvent, 0, min(2*cap(*last), 1024)))
+		last = &h.chunks[len(h.chunks)-1]
+	}
+	h.times = append(h.times, now)
+	*last = append(*last, types.HistoryEvent{})
+	h.n++
+	ev := &(*last)[len(*last)-1]
+	ev.Id = int64(h.n)
+	ev.PreviousEventId = prev
+	ev.Timestamp = &h.times[len(h.times)-1]
+	ev.Type = typ
+	if fill != nil {
+		fill(ev)
+	}
+	return ev.Id
+}
+
+// last returns the id of the newest event.
+func (h *history) last() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return int64(h.n)
+}
+
+// done returns the events once nothing appends any more: the execution
+// has ended and every branch with it.
+func (h *history) done() []types.HistoryEvent {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.chunks) == 1 {
+		return h.chunks[0]
+	}
+	out := make([]types.HistoryEvent, 0, h.n)
+	for _, c := range h.chunks {
+		out = append(out, c...)
+	}
+	return out
+}
+
+// thread is one line of events: the execution's, or one branch's or
+// iteration's. Each new event follows the thread's previous one.
+type thread struct {
+	h    *history
+	prev int64
+	// the last value encode encoded, and its JSON
+	lastVal any
+	lastStr string
+	hasLast bool
+	// entered is the id of the current state's StateEntered event, which
+	// AWS names in the cause of a States.Runtime error.
+	entered int64
+}
+
+func (t *thread) emit(typ types.HistoryEventType, fill func(*types.HistoryEvent)) int64 {
+	t.prev = t.h.add(typ, t.prev, fill)
+	return t.prev
+}
+
+func dataDetails() *types.HistoryEventExecutionDataDetails {
+	return &types.HistoryEventExecutionDataDetails{Truncated: false}
+}
+
+// Event types by state type, for the Entered and Exited events.
+var (
+	enteredTypes = map[string]types.HistoryEventType{
+		"Task": types.HistoryEventTypeTaskStateEntered, "Pass": types.HistoryEventTypePassStateEntered,
+		"Choice": types.HistoryEventTypeChoiceStateEntered, "Wait": types.HistoryEventTypeWaitStateEntered,
+		"Succeed": types.HistoryEventTypeSucceedStateEntered, "Fail": types.HistoryEventTypeFailStateEntered,
+		"Parallel": types.HistoryEventTypeParallelStateEntered, "Map": types.HistoryEventTypeMapStateEntered,
+	}
+	exitedTypes = map[string]types.HistoryEventType{
+		"Task": types.HistoryEventTypeTaskStateExited, "Pass": types.HistoryEventTypePassStateExited,
+		"Choice": types.HistoryEventTypeChoiceStateExited, "Wait": types.HistoryEventTypeWaitStateExited,
+		"Succeed":  types.HistoryEventTypeSucceedStateExited,
+		"Parallel": types.HistoryEventTypeParallelStateExited, "Map": types.HistoryEventTypeMapStateExited,
+	}
+)
+
+func (t *thread) enter(stateType, name, input string) {
+	t.entered = t.emit(enteredTypes[stateType], func(ev *types.HistoryEvent) {
+		ev.StateEnteredEventDetails = &types.StateEnteredEventDetails{
+			Name: aws.String(name), Input: aws.String(input), InputDetails: dataDetails(),
+		}
+	})
+}
+
+// exited records a state's exit with its output (as JSON) and the
+// variables it assigned.
+func (t *thread) exited(stateType, name, output string, assigned map[string]any) {
+	t.emit(exitedTypes[stateType], func(ev *types.HistoryEvent) {
+		d := &types.StateExitedEventDetails{
+			Name: aws.String(name), Output: aws.String(output), OutputDetails: dataDetails(),
+		}
+		if len(assigned) > 0 {
+			d.AssignedVariables = make(map[string]string, len(assigned))
+			for k, v := range assigned {
+				d.AssignedVariables[k] = mustEncode(v)
+			}
+			d.AssignedVariablesDetails = &types.AssignedVariablesDetails{Truncated: false}
+		}
+		ev.StateExitedEventDetails = d
+	})
+}
+
+// timestamp formats t as the context object and AWS's JSON write times:
+// ISO 8601 in UTC with milliseconds.
+func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// encode is checkSize with a one-value memory: a state's output is the
+// next state's input, and the last one the execution's output, so each is
+// encoded once. Values are never mutated, so the same map is the same JSON.
+func (t *thread) encode(v any, what string) (string, error) {
+	if t.hasLast && same(v, t.lastVal) {
+		return t.lastStr, nil
+	}
+	s, err := checkSize(v, what)
+	if err == nil {
+		t.lastVal, t.lastStr, t.hasLast = v, s, true
+	}
+	return s, err
+}
+
+// same reports whether a and b are the same value: the same map or slice
+// (by identity), or equal scalars.
+func same(a, b any) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		return ok && x != nil && y != nil && reflect.ValueOf(x).UnsafePointer() == reflect.ValueOf(y).UnsafePointer()
+	case []any:
+		y, ok := b.([]any)
+		return ok && len(x) == len(y) && (len(x) == 0 || &x[0] == &y[0])
+	case nil, string, bool, json.Number:
+		switch b.(type) {
+		case nil, string, bool, json.Number:
+			return a == b
+		}
+	}
+	return false
+}

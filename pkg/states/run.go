@@ -1,0 +1,299 @@
+package states
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/stepforge/stepforge/pkg/asl"
+	"github.com/stepforge/stepforge/pkg/states/jsonpath"
+)
+
+// Execution statuses, as DescribeExecution reports them.
+const (
+	StatusSucceeded = "SUCCEEDED"
+	StatusFailed    = "FAILED"
+	StatusTimedOut  = "TIMED_OUT"
+	StatusAborted   = "ABORTED"
+)
+
+// Execution is the outcome of one run.
+type Execution struct {
+	ARN, Name string
+	Status    string
+	// Output is the machine's output when it SUCCEEDED, nil otherwise.
+	Output              json.RawMessage
+	Error, Cause        string
+	StartDate, StopDate time.Time
+	// History is the event list GetExecutionHistory returns, oldest first.
+	History []types.HistoryEvent
+}
+
+// RunOption configures one Run.
+type RunOption func(*runConfig)
+
+type runConfig struct {
+	name string
+}
+
+// WithExecutionName names the execution ($$.Execution.Name and its ARN);
+// the default is a random UUID, as StartExecution gives.
+func WithExecutionName(name string) RunOption { return func(c *runConfig) { c.name = name } }
+
+// run is one execution under way.
+type run struct {
+	m        *Machine
+	h        *history
+	execCtx  map[string]any // $$.Execution
+	smCtx    map[string]any // $$.StateMachine
+	deadline time.Time      // the machine's TimeoutSeconds; zero when unset
+}
+
+// errExecutionTimedOut ends an execution that ran past the machine's
+// TimeoutSeconds; no Catch sees it.
+var errExecutionTimedOut = errors.New("states: execution timed out")
+
+// terminal reports whether err ends the execution whatever Retry and Catch
+// say: an abort (ctx ended) or the machine's own timeout.
+func terminal(err error) bool {
+	return errors.Is(err, errExecutionTimedOut) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// Run starts an execution with input (a JSON document; empty means {}) and
+// runs it to its end. The error is non-nil only when no execution could
+// start (input not JSON or over 256 KiB); a failed, timed-out or aborted
+// execution is an Execution with that Status. Ending ctx aborts it.
+func (m *Machine) Run(ctx context.Context, input []byte, opts ...RunOption) (*Execution, error) {
+	rc := runConfig{}
+	for _, o := range opts {
+		o(&rc)
+	}
+	if rc.name == "" {
+		rc.name = newUUID()
+	}
+	if len(input) == 0 {
+		input = []byte("{}")
+	}
+	in, err := decodeJSON(input)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	inStr, err := checkSize(in, "the execution input")
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	clock := m.cfg.clock
+	start := clock.Now()
+	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", m.cfg.region, m.cfg.account, m.cfg.name, rc.name)
+	r := &run{
+		m: m,
+		h: newHistory(clock),
+		execCtx: map[string]any{
+			"Id": arn, "Input": in, "Name": rc.name, "RoleArn": m.cfg.roleArn,
+			"StartTime": timestamp(start), "RedriveCount": json.Number("0"),
+		},
+		smCtx: map[string]any{"Id": m.ARN(), "Name": m.cfg.name},
+	}
+	runCtx := ctx
+	if m.def.TimeoutSeconds != nil && *m.def.TimeoutSeconds > 0 {
+		r.deadline = start.Add(time.Duration(*m.def.TimeoutSeconds) * time.Second)
+		if rcl, ok := clock.(RealClock); ok {
+			var cancel context.CancelFunc
+			runCtx, cancel = context.WithTimeout(ctx, rcl.scaled(r.deadline.Sub(start)))
+			defer cancel()
+		}
+	}
+	main := &thread{h: r.h, lastVal: in, lastStr: inStr, hasLast: true}
+	main.emit(types.HistoryEventTypeExecutionStarted, func(ev *types.HistoryEvent) {
+		ev.ExecutionStartedEventDetails = &types.ExecutionStartedEventDetails{
+			Input: aws.String(inStr), InputDetails: dataDetails(), RoleArn: aws.String(m.cfg.roleArn),
+		}
+	})
+	// The first state's events start a chain of their own: on AWS the
+	// first StateEntered event has previousEventId 0.
+	main.prev = 0
+	out, err := r.runProgram(runCtx, m.main, in, main, &scope{})
+	var outStr string
+	if err == nil {
+		outStr, err = main.encode(out, "the execution output")
+	}
+	ex := &Execution{ARN: arn, Name: rc.name, StartDate: start}
+	switch {
+	case err == nil:
+		ex.Status, ex.Output = StatusSucceeded, json.RawMessage(outStr)
+		main.emit(types.HistoryEventTypeExecutionSucceeded, func(ev *types.HistoryEvent) {
+			ev.ExecutionSucceededEventDetails = &types.ExecutionSucceededEventDetails{Output: aws.String(outStr), OutputDetails: dataDetails()}
+		})
+	case !r.deadline.IsZero() && (errors.Is(err, errExecutionTimedOut) || (errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil)):
+		ex.Status, ex.Error = StatusTimedOut, errTimeout
+		ex.Cause = fmt.Sprintf("The execution ran longer than its TimeoutSeconds (%d)", *m.def.TimeoutSeconds)
+		main.emit(types.HistoryEventTypeExecutionTimedOut, func(ev *types.HistoryEvent) {
+			ev.ExecutionTimedOutEventDetails = &types.ExecutionTimedOutEventDetails{Error: aws.String(ex.Error), Cause: aws.String(ex.Cause)}
+		})
+	case terminal(err):
+		ex.Status = StatusAborted
+		main.emit(types.HistoryEventTypeExecutionAborted, func(ev *types.HistoryEvent) {
+			ev.ExecutionAbortedEventDetails = &types.ExecutionAbortedEventDetails{}
+		})
+	default:
+		se := asStatesError(err)
+		ex.Status, ex.Error, ex.Cause = StatusFailed, se.Name, se.Cause
+		main.emit(types.HistoryEventTypeExecutionFailed, func(ev *types.HistoryEvent) {
+			// A Fail state without Error or Cause leaves them out.
+			ev.ExecutionFailedEventDetails = &types.ExecutionFailedEventDetails{Error: optString(se.Name), Cause: optString(se.Cause)}
+		})
+	}
+	ex.StopDate = clock.Now()
+	ex.History = r.h.done()
+	return ex, nil
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (c RealClock) scaled(d time.Duration) time.Duration {
+	if c.Scale > 1 {
+		return time.Duration(float64(d) / c.Scale)
+	}
+	return d
+}
+
+// runProgram runs states from p's start until one ends the program.
+func (r *run) runProgram(ctx context.Context, p *program, input any, th *thread, sc *scope) (any, error) {
+	name := p.start
+	for {
+		if err := r.alive(ctx); err != nil {
+			return nil, err
+		}
+		st := p.states[name]
+		out, next, err := r.runState(ctx, st, input, th, sc)
+		if err != nil {
+			return nil, runtimeCause(err, name, th.entered)
+		}
+		if next == "" {
+			return out, nil
+		}
+		name, input = next, out
+	}
+}
+
+// runtimeCause says where a States.Runtime error happened, as AWS does:
+// "An error occurred while executing the state 'S' (entered at the event
+// id #2). " before the cause.
+func runtimeCause(err error, state string, entered int64) error {
+	var se statesError
+	if !errors.As(err, &se) {
+		return err
+	}
+	name, cause := se.StatesError()
+	if name != errRuntime || strings.HasPrefix(cause, runtimePrefix) {
+		return err
+	}
+	return &Error{Name: name, Cause: fmt.Sprintf("%s'%s' (entered at the event id #%d). %s", runtimePrefix, state, entered, cause)}
+}
+
+const runtimePrefix = "An error occurred while executing the state "
+
+// alive fails once the execution is aborted or past its deadline.
+func (r *run) alive(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if !r.deadline.IsZero() && !r.m.cfg.clock.Now().Before(r.deadline) {
+		return errExecutionTimedOut
+	}
+	return nil
+}
+
+// sleepUntil waits on the clock until t, or until the machine's deadline
+// when that comes first (then failing with errExecutionTimedOut).
+func (r *run) sleepUntil(ctx context.Context, t time.Time) error {
+	if !r.deadline.IsZero() && t.After(r.deadline) {
+		if err := r.m.cfg.clock.WaitUntil(ctx, r.deadline); err != nil {
+			return err
+		}
+		return errExecutionTimedOut
+	}
+	return r.m.cfg.clock.WaitUntil(ctx, t)
+}
+
+func (r *run) runState(ctx context.Context, st asl.State, input any, th *thread, sc *scope) (any, string, error) {
+	switch s := st.(type) {
+	case *asl.Pass:
+		return r.pass(s, input, th, sc)
+	case *asl.Task:
+		return r.task(ctx, s, input, th, sc)
+	case *asl.Choice:
+		return r.choice(s, input, th, sc)
+	case *asl.Wait:
+		return r.wait(ctx, s, input, th, sc)
+	case *asl.Succeed:
+		return r.succeed(s, input, th, sc)
+	case *asl.Fail:
+		return nil, "", r.fail(s, input, th, sc)
+	case *asl.Parallel:
+		return r.parallel(ctx, s, input, th, sc)
+	case *asl.Map:
+		return r.mapState(ctx, s, input, th, sc)
+	}
+	return nil, "", runtimeErr("state %q has an unknown type", st.StateName())
+}
+
+// enter records a state's entry and returns the environment its paths
+// read: its input, the context object and the variables as they are now.
+func (r *run) enter(typ, name string, input any, th *thread, sc *scope) (jsonpath.Env, time.Time, error) {
+	entered := r.m.cfg.clock.Now()
+	inStr, err := th.encode(input, "the state's input")
+	if err != nil {
+		return jsonpath.Env{}, entered, err
+	}
+	th.enter(typ, name, inStr)
+	retries := -1
+	switch typ {
+	case "Task", "Parallel", "Map":
+		retries = 0
+	}
+	return jsonpath.Env{Input: input, Context: r.context(name, entered, retries, nil), Vars: sc.all()}, entered, nil
+}
+
+// context builds the context object $$ of a state. State.RetryCount is
+// there only for the states that can retry (retries >= 0): AWS gives a Pass
+// state's $$.State just Name and EnteredTime.
+// https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html
+func (r *run) context(name string, entered time.Time, retries int, item map[string]any) map[string]any {
+	st := map[string]any{"Name": name, "EnteredTime": timestamp(entered)}
+	if retries >= 0 {
+		st["RetryCount"] = json.Number(strconv.Itoa(retries))
+	}
+	c := map[string]any{
+		"Execution":    r.execCtx,
+		"StateMachine": r.smCtx,
+		"State":        st,
+	}
+	if item != nil {
+		c["Map"] = map[string]any{"Item": item}
+	}
+	return c
+}
+
+// leave checks the state's output, applies its variables and records the exit.
+func (r *run) leave(typ, name string, out any, assigned map[string]any, th *thread, sc *scope) error {
+	outStr, err := th.encode(out, "the state's output")
+	if err != nil {
+		return err
+	}
+	sc.assign(assigned)
+	th.exited(typ, name, outStr, assigned)
+	return nil
+}

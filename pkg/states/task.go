@@ -1,0 +1,174 @@
+package states
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/stepforge/stepforge/pkg/asl"
+	"github.com/stepforge/stepforge/pkg/states/jsonpath"
+)
+
+// task runs a Task state: InputPath, Parameters, the task (retried as Retry
+// says), ResultSelector, then ResultPath and OutputPath, or a Catch.
+// https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html
+func (r *run) task(ctx context.Context, s *asl.Task, input any, th *thread, sc *scope) (any, string, error) {
+	env, entered, err := r.enter("Task", s.Name, input, th, sc)
+	if err != nil {
+		return nil, "", err
+	}
+	result, err := r.withRetry(ctx, s.Name, entered, s.Retry, env, func(env jsonpath.Env, retries int) (any, error) {
+		eff, err := applyInputPath(s.InputPath, env)
+		if err != nil {
+			return nil, err
+		}
+		params, err := applyTemplate(s.Parameters, eff, env)
+		if err != nil {
+			return nil, err
+		}
+		res, err := r.callTask(ctx, s, params, eff, env, retries, th)
+		if err != nil {
+			return nil, err
+		}
+		return applyTemplate(s.ResultSelector, res, env)
+	})
+	if err != nil {
+		return r.catch("Task", s.Name, s.Catch, err, input, env, th, sc)
+	}
+	out, assigned, err := r.finish(s.Assign, s.ResultPath, s.OutputPath, input, result, env)
+	if err != nil {
+		return r.catch("Task", s.Name, s.Catch, err, input, env, th, sc)
+	}
+	if err := r.leave("Task", s.Name, out, assigned, th, sc); err != nil {
+		return nil, "", err
+	}
+	return out, s.Next, nil
+}
+
+// finish applies Assign (whose "$" is the state's result), ResultPath and
+// OutputPath to a state's result.
+func (r *run) finish(assign asl.Object, resultPath, outputPath asl.Path, input, result any, env jsonpath.Env) (any, map[string]any, error) {
+	assigned, err := evalAssign(assign, result, env)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := applyResultPath(resultPath, input, result)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err = applyOutputPath(outputPath, out, env)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, assigned, nil
+}
+
+// secondsField reads TimeoutSeconds/TimeoutSecondsPath or
+// HeartbeatSeconds/HeartbeatSecondsPath: the literal, or a path into the
+// effective input holding a positive integer; 0 means not set.
+func secondsField(state, field string, lit *int, path asl.Path, eff any, env jsonpath.Env) (int, error) {
+	switch {
+	case lit != nil:
+		return *lit, nil
+	case path != "":
+		env.Input = eff
+		v, err := env.Resolve(string(path))
+		if err != nil {
+			return 0, err
+		}
+		n, ok := positiveInt(v)
+		if !ok {
+			return 0, runtimeErr("%sPath %s of state %q must select a positive integer, not %s", field, path, state, mustEncode(v))
+		}
+		return n, nil
+	}
+	return 0, nil
+}
+
+func positiveInt(v any) (int, bool) {
+	num, ok := v.(json.Number)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(num.String())
+	return n, err == nil && n > 0
+}
+
+// callTask runs one attempt of the task through Tasks, recording
+// TaskScheduled, TaskStarted and TaskSucceeded, TaskFailed or TaskTimedOut.
+// A task still running at its TimeoutSeconds (measured on the clock) fails
+// with States.Timeout.
+func (r *run) callTask(ctx context.Context, s *asl.Task, params, eff any, env jsonpath.Env, retries int, th *thread) (any, error) {
+	timeout, err := secondsField(s.Name, "TimeoutSeconds", s.TimeoutSeconds, s.TimeoutSecondsPath, eff, env)
+	if err != nil {
+		return nil, err
+	}
+	// A request-response task sends no heartbeats, so AWS (and this
+	// executor) only reports HeartbeatSeconds; it matters for activities and
+	// callback tasks, which New rejects for now.
+	heartbeat, err := secondsField(s.Name, "HeartbeatSeconds", s.HeartbeatSeconds, s.HeartbeatSecondsPath, eff, env)
+	if err != nil {
+		return nil, err
+	}
+	paramStr, err := checkSize(params, "the task's parameters")
+	if err != nil {
+		return nil, err
+	}
+	events := eventsFor(s.Resource, r.m.cfg.region)
+	events.scheduled(th, paramStr, timeout, heartbeat)
+	events.started(th)
+	clock := r.m.cfg.clock
+	start := clock.Now()
+	tctx := ctx
+	if rc, ok := clock.(RealClock); ok && timeout > 0 {
+		var cancel context.CancelFunc
+		tctx, cancel = context.WithTimeout(ctx, rc.scaled(time.Duration(timeout)*time.Second))
+		defer cancel()
+	}
+	req := TaskRequest{Resource: s.Resource, Parameters: params, StateName: s.Name, Attempt: retries, Timeout: timeout, Heartbeat: heartbeat}
+	var out any
+	if r.m.cfg.tasks == nil {
+		err = &Error{Name: errTaskFailed, Cause: "no Tasks configured to run " + s.Resource}
+	} else {
+		out, err = r.m.cfg.tasks.Run(WithClockContext(tctx, clock), req)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	timedOut := timeout > 0 && (clock.Now().Sub(start) > time.Duration(timeout)*time.Second || errors.Is(tctx.Err(), context.DeadlineExceeded))
+	if timedOut {
+		te := &Error{Name: errTimeout, Cause: "Task timed out after " + strconv.Itoa(timeout) + " seconds"}
+		events.timedOut(th, te)
+		return nil, te
+	}
+	if err == nil {
+		out, err = normalize(out)
+	}
+	var outStr string
+	if err == nil {
+		outStr, err = checkSize(out, "the task's result")
+	}
+	if err != nil {
+		se := asStatesError(err)
+		events.failed(th, se)
+		return nil, se
+	}
+	events.succeeded(th, outStr)
+	return out, nil
+}
+
+type clockKey struct{}
+
+// WithClockContext returns ctx carrying the execution's clock, as the
+// context a task runs with does: a fake task can take virtual time with it.
+func WithClockContext(ctx context.Context, c Clock) context.Context {
+	return context.WithValue(ctx, clockKey{}, c)
+}
+
+// ClockFrom returns the clock of the execution a task runs in, or nil.
+func ClockFrom(ctx context.Context) Clock {
+	c, _ := ctx.Value(clockKey{}).(Clock)
+	return c
+}
