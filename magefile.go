@@ -82,12 +82,15 @@ func Lint(ctx context.Context) error {
 	return run(ctx, "go", "vet", "./...")
 }
 
-// Bench prints the budgeted figures: zip sizes, cold-start init (median of 20), middleware overhead, synth time.
+// Bench prints the budgeted figures: zip sizes, cold-start init (median of 20), middleware overhead, synth time, executor speed and memory.
 func Bench(ctx context.Context) error {
 	if err := run(ctx, "go", "test", "-run=^$", "-bench=ColdStart", "-benchtime=20x", "-timeout="+testTimeout, "./handlers/"); err != nil {
 		return err
 	}
-	return run(ctx, "go", "test", "-run=^$", "-bench=ZipSize|Middleware|Bare|Synth", "-benchmem", "-timeout="+testTimeout, "./handlers/", "./pkg/middleware/", "./gen/")
+	if err := run(ctx, "go", "test", "-run=^$", "-bench=ZipSize|Middleware|Bare|Synth", "-benchmem", "-timeout="+testTimeout, "./handlers/", "./pkg/middleware/", "./gen/"); err != nil {
+		return err
+	}
+	return run(ctx, "go", "test", "-run=^$", "-bench=.", "-benchmem", "-timeout="+testTimeout, "./pkg/states/...")
 }
 
 // Golden rewrites the golden files under testdata/ from the current output; review them in the diff.
