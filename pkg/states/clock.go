@@ -51,6 +51,15 @@ func (c RealClock) WaitUntil(ctx context.Context, t time.Time) error {
 type VirtualClock struct {
 	mu  sync.Mutex
 	now time.Time
+	// alarms are the waits that must not move the clock themselves (a
+	// callback task waiting for its token): each fires once the clock
+	// reaches its time, through Advance or another waiter's jump.
+	alarms map[*alarm]struct{}
+}
+
+type alarm struct {
+	at time.Time
+	ch chan struct{}
 }
 
 // NewVirtualClock returns a virtual clock reading start.
@@ -72,6 +81,7 @@ func (c *VirtualClock) WaitUntil(ctx context.Context, t time.Time) error {
 	defer c.mu.Unlock()
 	if t.After(c.now) {
 		c.now = t
+		c.ring()
 	}
 	return nil
 }
@@ -81,4 +91,65 @@ func (c *VirtualClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
+	c.ring()
+}
+
+// ring fires the alarms due; c.mu is held.
+func (c *VirtualClock) ring() {
+	for a := range c.alarms {
+		if !c.now.Before(a.at) {
+			close(a.ch)
+			delete(c.alarms, a)
+		}
+	}
+}
+
+// alarmClock is a clock that can signal a time without waiting for it, so a
+// state can wait for either that time or something else (a task token's
+// completion). On a VirtualClock the alarm does not move time: a callback
+// task's timeout comes when the test advances the clock, not at once.
+type alarmClock interface {
+	alarmAt(t time.Time) (fired <-chan struct{}, stop func())
+}
+
+func (c *VirtualClock) alarmAt(t time.Time) (<-chan struct{}, func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	a := &alarm{at: t, ch: make(chan struct{})}
+	if !c.now.Before(t) {
+		close(a.ch)
+		return a.ch, func() {}
+	}
+	if c.alarms == nil {
+		c.alarms = map[*alarm]struct{}{}
+	}
+	c.alarms[a] = struct{}{}
+	return a.ch, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		delete(c.alarms, a)
+	}
+}
+
+func (c RealClock) alarmAt(t time.Time) (<-chan struct{}, func()) {
+	ch := make(chan struct{})
+	timer := time.AfterFunc(c.scaled(time.Until(t)), func() { close(ch) })
+	return ch, func() { timer.Stop() }
+}
+
+// alarmAt signals t on any clock: through alarmClock when cl has it,
+// otherwise by a WaitUntil of its own (which, on a clock that jumps, fires
+// at once).
+func alarmAt(cl Clock, t time.Time) (<-chan struct{}, func()) {
+	if ac, ok := cl.(alarmClock); ok {
+		return ac.alarmAt(t)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan struct{})
+	go func() {
+		if cl.WaitUntil(ctx, t) == nil {
+			close(ch)
+		}
+	}()
+	return ch, cancel
 }

@@ -34,3 +34,41 @@ func Example() {
 	// SUCCEEDED {"name":"Ada","result":{"greeting":"Hello, Ada"}}
 	// 9 events, 1h0m0s of virtual time
 }
+
+// A callback task: the task hands its token to a worker, which completes
+// it later through the broker shared by the service's machines, knowing
+// nothing but the token.
+func ExampleTokenBroker() {
+	def, _ := asl.Parse([]byte(`{
+		"StartAt": "Approve",
+		"States": {
+			"Approve": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+				"Parameters": {"QueueUrl": "approvals", "MessageBody": {"TaskToken.$": "$$.Task.Token"}},
+				"HeartbeatSeconds": 3600, "End": true}
+		}
+	}`))
+	broker := states.NewTokenBroker()
+	queue := make(chan string, 1)
+	send := states.TaskFunc(func(_ context.Context, r states.TaskRequest) (any, error) {
+		queue <- r.TaskToken
+		return map[string]any{"MessageId": "1"}, nil
+	})
+	go func() {
+		token := <-queue
+		_ = broker.SendTaskHeartbeat(token)
+		_ = broker.SendTaskSuccess(token, []byte(`{"approved":true}`))
+	}()
+	m, _ := states.New(def, states.WithTasks(send), states.WithTokenBroker(broker),
+		states.WithClock(states.NewVirtualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))))
+	ex, _ := m.Run(context.Background(), nil)
+	fmt.Println(ex.Status, string(ex.Output))
+	for _, ev := range ex.History[2:6] {
+		fmt.Println(ev.Type)
+	}
+	// Output:
+	// SUCCEEDED {"approved":true}
+	// TaskScheduled
+	// TaskStarted
+	// TaskSubmitted
+	// TaskSucceeded
+}

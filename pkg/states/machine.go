@@ -10,8 +10,11 @@
 //	}), states.WithClock(states.NewVirtualClock(start)))
 //	exec, err := m.Run(ctx, []byte(`{"pizza":"margherita"}`))
 //
-// What it does not run yet (JSONata, distributed Map, .sync and
-// .waitForTaskToken integrations, ...) New rejects with an UnsupportedError
+// A .waitForTaskToken task waits for its task token, completed through the
+// machine's TokenBroker (see TokenBroker).
+//
+// What it does not run yet (JSONata, distributed Map, .sync integrations,
+// activities, ...) New rejects with an UnsupportedError
 // naming the state and the field.
 package states
 
@@ -48,6 +51,7 @@ type config struct {
 	region  string
 	account string
 	roleArn string
+	broker  *TokenBroker
 }
 
 // Option configures New.
@@ -89,6 +93,9 @@ func New(def *asl.StateMachine, opts ...Option) (*Machine, error) {
 	}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if cfg.broker == nil {
+		cfg.broker = NewTokenBroker()
 	}
 	if cfg.roleArn == "" {
 		cfg.roleArn = fmt.Sprintf("arn:aws:iam::%s:role/%s-role", cfg.account, cfg.name)
@@ -156,8 +163,8 @@ func (m *Machine) check(st asl.State) error {
 	switch s := st.(type) {
 	case *asl.Task:
 		switch {
-		case strings.HasSuffix(s.Resource, ".waitForTaskToken"):
-			return unsupported("Resource", "the .waitForTaskToken integration pattern is not supported yet")
+		case isCallback(s.Resource) && !strings.HasPrefix(s.Resource, "arn:aws:states:::"):
+			return unsupported("Resource", "the .waitForTaskToken integration pattern needs a service integration (arn:aws:states:::service:api.waitForTaskToken)")
 		case strings.HasPrefix(s.Resource, "arn:aws:states:") && strings.Contains(s.Resource, ":activity:"):
 			return unsupported("Resource", "activities are not supported yet")
 		case strings.Contains(s.Resource, ".sync"):

@@ -318,7 +318,6 @@ func TestUnsupportedIsRejected(t *testing.T) {
 		{"JSONata state", one(`{"Type":"Pass","QueryLanguage":"JSONata","End":true}`), "S", "QueryLanguage"},
 		{"distributed Map", one(`{"Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}`), "S", "ItemProcessor.ProcessorConfig.Mode"},
 		{"activity", one(`{"Type":"Task","Resource":"arn:aws:states:us-east-1:123456789012:activity:work","End":true}`), "S", "Resource"},
-		{"waitForTaskToken", one(`{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","End":true}`), "S", "Resource"},
 		{"tolerated failures", one(`{"Type":"Map","ToleratedFailureCount":1,"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}`), "S", "ToleratedFailureCount"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

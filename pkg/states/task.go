@@ -19,7 +19,18 @@ func (r *run) task(ctx context.Context, s *asl.Task, input any, th *thread, sc *
 	if err != nil {
 		return nil, "", err
 	}
+	callsBack := isCallback(s.Resource)
 	result, err := r.withRetry(ctx, s.Name, entered, s.Retry, env, func(env jsonpath.Env, retries int) (any, error) {
+		// Each attempt of a callback task has a token of its own, in
+		// $$.Task.Token for its paths; a token whose task never started
+		// (its Parameters failed) is closed at once.
+		var cb *callback
+		if callsBack {
+			var token string
+			token, cb = r.m.cfg.broker.issue(r.m.cfg.clock)
+			defer r.m.cfg.broker.close(cb, false)
+			env.Context = withTaskToken(env.Context, token)
+		}
 		eff, err := applyInputPath(s.InputPath, env)
 		if err != nil {
 			return nil, err
@@ -28,7 +39,7 @@ func (r *run) task(ctx context.Context, s *asl.Task, input any, th *thread, sc *
 		if err != nil {
 			return nil, err
 		}
-		res, err := r.callTask(ctx, s, params, eff, env, retries, th)
+		res, err := r.callTask(ctx, s, params, eff, env, retries, th, cb)
 		if err != nil {
 			return nil, err
 		}
@@ -100,14 +111,17 @@ func positiveInt(v any) (int, bool) {
 // TaskScheduled, TaskStarted and TaskSucceeded, TaskFailed or TaskTimedOut.
 // A task still running at its TimeoutSeconds (measured on the clock) fails
 // with States.Timeout.
-func (r *run) callTask(ctx context.Context, s *asl.Task, params, eff any, env jsonpath.Env, retries int, th *thread) (any, error) {
+//
+// A callback task (cb not nil) records TaskSubmitted when its task returns,
+// then waits for cb's token: see callbackResult.
+func (r *run) callTask(ctx context.Context, s *asl.Task, params, eff any, env jsonpath.Env, retries int, th *thread, cb *callback) (any, error) {
 	timeout, err := secondsField(s.Name, "TimeoutSeconds", s.TimeoutSeconds, s.TimeoutSecondsPath, eff, env)
 	if err != nil {
 		return nil, err
 	}
 	// A request-response task sends no heartbeats, so AWS (and this
-	// executor) only reports HeartbeatSeconds; it matters for activities and
-	// callback tasks, which New rejects for now.
+	// executor) only reports its HeartbeatSeconds; a callback task's token
+	// must get a SendTaskHeartbeat that often.
 	heartbeat, err := secondsField(s.Name, "HeartbeatSeconds", s.HeartbeatSeconds, s.HeartbeatSecondsPath, eff, env)
 	if err != nil {
 		return nil, err
@@ -128,6 +142,10 @@ func (r *run) callTask(ctx context.Context, s *asl.Task, params, eff any, env js
 		defer cancel()
 	}
 	req := TaskRequest{Resource: s.Resource, Parameters: params, StateName: s.Name, Attempt: retries, Timeout: timeout, Heartbeat: heartbeat}
+	if cb != nil {
+		req.TaskToken = cb.token
+		tctx = context.WithValue(tctx, brokerKey{}, r.m.cfg.broker)
+	}
 	var out any
 	if r.m.cfg.tasks == nil {
 		err = &Error{Name: errTaskFailed, Cause: "no Tasks configured to run " + s.Resource}
@@ -138,8 +156,14 @@ func (r *run) callTask(ctx context.Context, s *asl.Task, params, eff any, env js
 		return nil, err
 	}
 	timedOut := timeout > 0 && (clock.Now().Sub(start) > time.Duration(timeout)*time.Second || errors.Is(tctx.Err(), context.DeadlineExceeded))
-	if timedOut {
+	// A callback task whose request was accepted late is submitted all the
+	// same; its wait then times out at once (with no cause), and a token
+	// completed during the call still counts.
+	if timedOut && !(cb != nil && err == nil) {
 		te := &Error{Name: errTimeout, Cause: "Task timed out after " + strconv.Itoa(timeout) + " seconds"}
+		if cb != nil {
+			r.m.cfg.broker.close(cb, true)
+		}
 		events.timedOut(th, te)
 		return nil, te
 	}
@@ -155,8 +179,59 @@ func (r *run) callTask(ctx context.Context, s *asl.Task, params, eff any, env js
 		events.failed(th, se)
 		return nil, se
 	}
+	if cb != nil {
+		events.(serviceEvents).submitted(th, outStr)
+		lim := waitLimits{deadlineAt: r.deadline, heartbeat: time.Duration(heartbeat) * time.Second}
+		if timeout > 0 {
+			lim.timeoutAt = start.Add(time.Duration(timeout) * time.Second)
+		}
+		return r.callbackResult(ctx, cb, lim, events, th)
+	}
 	events.succeeded(th, outStr)
 	return out, nil
+}
+
+// callbackResult waits for a callback task's token and records how the
+// task ended, as AWS does: TaskSucceeded with SendTaskSuccess's output,
+// TaskFailed with SendTaskFailure's error and cause, TaskTimedOut with
+// States.HeartbeatTimeout or States.Timeout (and no cause). The machine's
+// own timeout and an abort end the wait with no task event.
+// https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-wait-token
+func (r *run) callbackResult(ctx context.Context, cb *callback, lim waitLimits, events taskEvents, th *thread) (any, error) {
+	out, err := r.m.cfg.broker.wait(ctx, cb, lim)
+	switch {
+	case err == errCallbackTimeout || err == errCallbackHeartbeat:
+		te := &Error{Name: err.(*Error).Name}
+		events.timedOut(th, te)
+		return nil, te
+	case err != nil && terminal(err):
+		return nil, err
+	}
+	var outStr string
+	if err == nil {
+		outStr, err = checkSize(out, "the task's result")
+	}
+	if err != nil {
+		se := asStatesError(err)
+		events.failed(th, se)
+		return nil, se
+	}
+	events.succeeded(th, outStr)
+	return out, nil
+}
+
+// withTaskToken returns the context object c with $$.Task.Token set.
+func withTaskToken(c any, token string) any {
+	m, ok := c.(map[string]any)
+	if !ok {
+		return c
+	}
+	out := make(map[string]any, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	out["Task"] = map[string]any{"Token": token}
+	return out
 }
 
 type clockKey struct{}

@@ -77,7 +77,17 @@ func (s serviceEvents) failed(th *thread, e *Error) {
 func (s serviceEvents) timedOut(th *thread, e *Error) {
 	th.emit(types.HistoryEventTypeTaskTimedOut, func(ev *types.HistoryEvent) {
 		ev.TaskTimedOutEventDetails = &types.TaskTimedOutEventDetails{
-			Resource: aws.String(s.res), ResourceType: aws.String(s.typ), Error: aws.String(e.Name), Cause: aws.String(e.Cause),
+			Resource: aws.String(s.res), ResourceType: aws.String(s.typ), Error: aws.String(e.Name), Cause: optString(e.Cause),
+		}
+	})
+}
+
+// submitted records that a callback task's request was accepted, with
+// what the service answered; the task's result comes with its token.
+func (s serviceEvents) submitted(th *thread, output string) {
+	th.emit(types.HistoryEventTypeTaskSubmitted, func(ev *types.HistoryEvent) {
+		ev.TaskSubmittedEventDetails = &types.TaskSubmittedEventDetails{
+			Resource: aws.String(s.res), ResourceType: aws.String(s.typ), Output: aws.String(output), OutputDetails: dataDetails(),
 		}
 	})
 }

@@ -27,8 +27,14 @@ type TaskRequest struct {
 	Attempt int
 	// Timeout and Heartbeat are the state's TimeoutSeconds and
 	// HeartbeatSeconds, or what their Path forms selected (0 when not set);
-	// the executor enforces Timeout itself.
+	// the executor enforces Timeout itself, and Heartbeat for a callback
+	// task.
 	Timeout, Heartbeat int
+	// TaskToken is the task token of a .waitForTaskToken task ($$.Task.Token),
+	// "" for any other. Run returning means the request was accepted; the
+	// state then waits until the token is completed through the machine's
+	// TokenBroker (BrokerFrom(ctx) in Run).
+	TaskToken string
 }
 
 // TaskFunc adapts a function to Tasks.
@@ -58,6 +64,10 @@ func (r Router) Run(ctx context.Context, t TaskRequest) (any, error) {
 	}
 	return nil, &Error{Name: errTaskFailed, Cause: "no task handler for resource " + t.Resource}
 }
+
+// isCallback reports whether resource uses the .waitForTaskToken
+// integration pattern.
+func isCallback(resource string) bool { return strings.HasSuffix(resource, ".waitForTaskToken") }
 
 func isLambdaInvoke(resource string) bool {
 	return strings.HasPrefix(resource, "arn:aws:states:::lambda:invoke")

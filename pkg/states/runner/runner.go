@@ -137,7 +137,7 @@ type mocked struct {
 	err error
 }
 
-func (m *mocked) Run(_ context.Context, t states.TaskRequest) (any, error) {
+func (m *mocked) Run(ctx context.Context, t states.TaskRequest) (any, error) {
 	if m.tc == nil || !m.tc.Mocked(t.StateName) {
 		m.fail(fmt.Errorf("state %q (%s) is not mocked: give a mock file and test case that mock it (SFN_MOCK_CONFIG, SFN_MOCK_TEST_CASE)", t.StateName, t.Resource))
 		return nil, context.Canceled
@@ -146,6 +146,11 @@ func (m *mocked) Run(_ context.Context, t states.TaskRequest) (any, error) {
 	if err != nil {
 		m.fail(err)
 		return nil, context.Canceled
+	}
+	if t.TaskToken != "" {
+		// As in Step Functions Local, a mocked callback task's response is
+		// the callback's outcome: the token is completed with it at once.
+		return m.callback(ctx, t, r)
 	}
 	if r.Throw != nil {
 		return nil, &thrown{name: r.Throw.Error, cause: r.Throw.Cause}
@@ -158,6 +163,23 @@ func (m *mocked) Run(_ context.Context, t states.TaskRequest) (any, error) {
 		return nil, context.Canceled
 	}
 	return v, nil
+}
+
+// callback completes a .waitForTaskToken task's token with its mocked
+// response; the request itself is accepted with an empty result.
+func (m *mocked) callback(ctx context.Context, t states.TaskRequest, r mock.Response) (any, error) {
+	b := states.BrokerFrom(ctx)
+	var err error
+	if r.Throw != nil {
+		err = b.SendTaskFailure(t.TaskToken, r.Throw.Error, r.Throw.Cause)
+	} else {
+		err = b.SendTaskSuccess(t.TaskToken, r.Return)
+	}
+	if err != nil {
+		m.fail(fmt.Errorf("complete the task token of %q: %w", t.StateName, err))
+		return nil, context.Canceled
+	}
+	return map[string]any{}, nil
 }
 
 func (m *mocked) fail(err error) {

@@ -134,3 +134,29 @@ func TestOptionsComeFromTheEnvironment(t *testing.T) {
 	env := map[string]string{"SFN_MOCK_CONFIG": "m.json", "SFN_MOCK_TEST_CASE": "Happy", "SFN_STATE_MACHINE_NAME": "M", "SFN_HISTORY": "true"}
 	assert.Equal(t, Options{MockConfig: "m.json", TestCase: "Happy", MachineName: "M", History: true}, OptionsFromEnv(func(k string) string { return env[k] }))
 }
+
+// A mocked callback task gets its mocked response as the callback's outcome,
+// as Step Functions Local does, instead of waiting for a token forever.
+func TestAMockedCallbackTaskCompletesWithItsResponse(t *testing.T) {
+	dir := t.TempDir()
+	def := filepath.Join(dir, "Approval.asl.json")
+	require.NoError(t, os.WriteFile(def, []byte(`{"StartAt":"AskForApproval","States":{"AskForApproval":{"Type":"Task",
+		"Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+		"Parameters":{"QueueUrl":"q","MessageBody":{"token.$":"$$.Task.Token"}},
+		"Catch":[{"ErrorEquals":["Rejected"],"Next":"Refused"}],"End":true},
+		"Refused":{"Type":"Fail","Error":"Refused","Cause":"Not approved"}}}`), 0o644))
+	mocks := filepath.Join(dir, "mocks.json")
+	require.NoError(t, os.WriteFile(mocks, []byte(`{"StateMachines":{"Approval":{"TestCases":{
+		"Approved":{"AskForApproval":"Yes"},"Rejected":{"AskForApproval":"No"}}}},
+		"MockedResponses":{"Yes":{"0":{"Return":{"approved":true}}},"No":{"0":{"Throw":{"Error":"Rejected","Cause":"by a human"}}}}}`), 0o644))
+
+	got, err := Run(context.Background(), def, input(t, `{}`), Options{MockConfig: mocks, TestCase: "Approved"})
+	require.NoError(t, err)
+	assert.Equal(t, "SUCCEEDED", got.Status)
+	assert.JSONEq(t, `{"approved":true}`, string(got.Output))
+
+	got, err = Run(context.Background(), def, input(t, `{}`), Options{MockConfig: mocks, TestCase: "Rejected"})
+	require.NoError(t, err)
+	assert.Equal(t, "FAILED", got.Status)
+	assert.Equal(t, "Refused", got.Error)
+}
