@@ -4,9 +4,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,11 +62,47 @@ func Fuzz(ctx context.Context) error {
 		return err
 	}
 	for _, t := range targets {
-		if err := run(ctx, "go", "test", "-run=^$", "-fuzz=^"+t.name+"$", "-fuzztime="+fuzztime, "-timeout="+testTimeout, t.pkg); err != nil {
+		if err := fuzzOne(ctx, t, fuzztime); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// fuzzOne fuzzes one target. Go's fuzzing coordinator can fail a run with a
+// bare "context deadline exceeded" when -fuzztime ends while a starved
+// worker is mid-input (a race in the coordinator, seen on busy machines),
+// having found nothing. A real finding always writes its input under
+// testdata/fuzz/<target>/, so a failure that wrote none and says only that
+// is reported and passed over; anything else fails.
+func fuzzOne(ctx context.Context, t fuzzTarget, fuzztime string) error {
+	corpus := filepath.Join(t.pkg, "testdata", "fuzz", t.name)
+	before := listDir(corpus)
+	var out bytes.Buffer
+	args := []string{"test", "-run=^$", "-fuzz=^" + t.name + "$", "-fuzztime=" + fuzztime, "-timeout=" + testTimeout, t.pkg}
+	fmt.Println("+ go", strings.Join(args, " "))
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Stdout = io.MultiWriter(os.Stdout, &out)
+	cmd.Stderr = io.MultiWriter(os.Stderr, &out)
+	err := cmd.Run()
+	if err == nil {
+		return nil
+	}
+	if slices.Equal(before, listDir(corpus)) && strings.Contains(out.String(), "context deadline exceeded") && !strings.Contains(out.String(), "Failing input written") {
+		fmt.Printf("fuzz %s: Go's fuzzing deadline race ended the run with no failing input written; not a finding\n", t.name)
+		return nil
+	}
+	return err
+}
+
+// listDir names the files in dir, sorted; none when it does not exist.
+func listDir(dir string) []string {
+	entries, _ := os.ReadDir(dir)
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
 }
 
 // Lint fails on unformatted files (gofmt), an untidy go.mod (go mod tidy -diff) and go vet findings.
