@@ -28,7 +28,8 @@ func appendJSON(buf []byte, v any) ([]byte, error) {
 		}
 		return append(buf, x...), nil
 	case map[string]any:
-		keys := make([]string, 0, len(x))
+		var few [8]string // most objects are small: keys stay on the stack
+		keys := few[:0]
 		for k := range x {
 			keys = append(keys, k)
 		}

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 )
 
@@ -25,10 +24,23 @@ type history struct {
 	// times backs the events' Timestamp pointers, one allocation for many;
 	// when append moves it, earlier events keep pointing into the old array.
 	times []time.Time
+	// strs backs the events' string pointers the same way, in blocks;
+	// nstrs counts them.
+	strs  []string
+	nstrs int
 }
 
-func newHistory(clock Clock) *history {
-	return &history{clock: clock, chunks: [][]types.HistoryEvent{make([]types.HistoryEvent, 0, 16)}, times: make([]time.Time, 0, 16)}
+// newHistory starts a history with room for events events and strs
+// strings (16 each when 0, at most a block's 1024); more grow it as usual.
+func newHistory(clock Clock, events, strs int) *history {
+	size := func(n int) int {
+		if n <= 0 {
+			return 16
+		}
+		return min(n, 1024)
+	}
+	n := size(events)
+	return &history{clock: clock, chunks: [][]types.HistoryEvent{make([]types.HistoryEvent, 0, n)}, times: make([]time.Time, 0, n), strs: make([]string, 0, size(strs))}
 }
 
 // add appends an event of type typ after prev, lets fill set its details,
@@ -54,6 +66,26 @@ func (h *history) add(typ types.HistoryEventType, prev int64, fill func(*types.H
 		fill(ev)
 	}
 	return ev.Id
+}
+
+// str returns a pointer to a copy of s, as aws.String does, from a block
+// shared by many events. Call it only from an add's fill, which runs under
+// h.mu.
+func (h *history) str(s string) *string {
+	if len(h.strs) == cap(h.strs) {
+		// a new block: the full one stays where its pointers point
+		h.strs = make([]string, 0, min(max(2*cap(h.strs), 16), 1024))
+	}
+	h.strs = append(h.strs, s)
+	h.nstrs++
+	return &h.strs[len(h.strs)-1]
+}
+
+// strings returns how many strings str has handed out.
+func (h *history) strings() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.nstrs
 }
 
 // last returns the id of the newest event.
@@ -119,9 +151,14 @@ var (
 
 func (t *thread) enter(stateType, name, input string) {
 	t.entered = t.emit(enteredTypes[stateType], func(ev *types.HistoryEvent) {
-		ev.StateEnteredEventDetails = &types.StateEnteredEventDetails{
-			Name: aws.String(name), Input: aws.String(input), InputDetails: dataDetails(),
-		}
+		// One allocation for the details and what they point to.
+		a := &struct {
+			d           types.StateEnteredEventDetails
+			name, input string
+			data        types.HistoryEventExecutionDataDetails
+		}{name: name, input: input}
+		a.d = types.StateEnteredEventDetails{Name: &a.name, Input: &a.input, InputDetails: &a.data}
+		ev.StateEnteredEventDetails = &a.d
 	})
 }
 
@@ -129,9 +166,14 @@ func (t *thread) enter(stateType, name, input string) {
 // variables it assigned.
 func (t *thread) exited(stateType, name, output string, assigned map[string]any) {
 	t.emit(exitedTypes[stateType], func(ev *types.HistoryEvent) {
-		d := &types.StateExitedEventDetails{
-			Name: aws.String(name), Output: aws.String(output), OutputDetails: dataDetails(),
-		}
+		// One allocation for the details and what they point to.
+		a := &struct {
+			d            types.StateExitedEventDetails
+			name, output string
+			data         types.HistoryEventExecutionDataDetails
+		}{name: name, output: output}
+		a.d = types.StateExitedEventDetails{Name: &a.name, Output: &a.output, OutputDetails: &a.data}
+		d := &a.d
 		if len(assigned) > 0 {
 			d.AssignedVariables = make(map[string]string, len(assigned))
 			for k, v := range assigned {

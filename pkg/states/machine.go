@@ -23,6 +23,7 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"strings"
+	"sync/atomic"
 
 	"github.com/stepforge/stepforge/pkg/asl"
 )
@@ -34,6 +35,11 @@ type Machine struct {
 	branches map[*asl.Parallel][]*program
 	maps     map[*asl.Map]*program
 	cfg      config
+	// events and strs are how many events and event strings the last
+	// execution recorded: the next one's history starts with room for as
+	// many, so a machine that runs the same path every time allocates its
+	// history once, at its size.
+	events, strs atomic.Int64
 }
 
 // program is one set of states and where it starts: the machine, a
@@ -127,7 +133,7 @@ func New(def *asl.StateMachine, opts ...Option) (*Machine, error) {
 
 // ARN returns the state machine's ARN.
 func (m *Machine) ARN() string {
-	return fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", m.cfg.region, m.cfg.account, m.cfg.name)
+	return "arn:aws:states:" + m.cfg.region + ":" + m.cfg.account + ":stateMachine:" + m.cfg.name
 }
 
 func (m *Machine) compile(start string, sts asl.States, where string) (*program, error) {

@@ -91,10 +91,10 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...RunOption) (*Ex
 	}
 	clock := m.cfg.clock
 	start := clock.Now()
-	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", m.cfg.region, m.cfg.account, m.cfg.name, rc.name)
+	arn := "arn:aws:states:" + m.cfg.region + ":" + m.cfg.account + ":execution:" + m.cfg.name + ":" + rc.name
 	r := &run{
 		m: m,
-		h: newHistory(clock),
+		h: newHistory(clock, int(m.events.Load()), int(m.strs.Load())),
 		execCtx: map[string]any{
 			"Id": arn, "Input": in, "Name": rc.name, "RoleArn": m.cfg.roleArn,
 			"StartTime": timestamp(start), "RedriveCount": json.Number("0"),
@@ -113,7 +113,7 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...RunOption) (*Ex
 	main := &thread{h: r.h, lastVal: in, lastStr: inStr, hasLast: true}
 	main.emit(types.HistoryEventTypeExecutionStarted, func(ev *types.HistoryEvent) {
 		ev.ExecutionStartedEventDetails = &types.ExecutionStartedEventDetails{
-			Input: aws.String(inStr), InputDetails: dataDetails(), RoleArn: aws.String(m.cfg.roleArn),
+			Input: r.h.str(inStr), InputDetails: dataDetails(), RoleArn: r.h.str(m.cfg.roleArn),
 		}
 	})
 	// The first state's events start a chain of their own: on AWS the
@@ -129,7 +129,7 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...RunOption) (*Ex
 	case err == nil:
 		ex.Status, ex.Output = StatusSucceeded, json.RawMessage(outStr)
 		main.emit(types.HistoryEventTypeExecutionSucceeded, func(ev *types.HistoryEvent) {
-			ev.ExecutionSucceededEventDetails = &types.ExecutionSucceededEventDetails{Output: aws.String(outStr), OutputDetails: dataDetails()}
+			ev.ExecutionSucceededEventDetails = &types.ExecutionSucceededEventDetails{Output: r.h.str(outStr), OutputDetails: dataDetails()}
 		})
 	case !r.deadline.IsZero() && (errors.Is(err, errExecutionTimedOut) || (errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil)):
 		ex.Status, ex.Error = StatusTimedOut, errTimeout
@@ -152,6 +152,8 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...RunOption) (*Ex
 	}
 	ex.StopDate = clock.Now()
 	ex.History = r.h.done()
+	m.events.Store(int64(len(ex.History)))
+	m.strs.Store(int64(r.h.strings()))
 	return ex, nil
 }
 

@@ -39,8 +39,8 @@ type serviceEvents struct{ typ, res, region string }
 func (s serviceEvents) scheduled(th *thread, params string, timeout, heartbeat int) {
 	th.emit(types.HistoryEventTypeTaskScheduled, func(ev *types.HistoryEvent) {
 		d := &types.TaskScheduledEventDetails{
-			Parameters: aws.String(params), Region: aws.String(s.region),
-			Resource: aws.String(s.res), ResourceType: aws.String(s.typ),
+			Parameters: th.h.str(params), Region: th.h.str(s.region),
+			Resource: th.h.str(s.res), ResourceType: th.h.str(s.typ),
 		}
 		if timeout > 0 {
 			d.TimeoutInSeconds = aws.Int64(int64(timeout))
@@ -54,14 +54,14 @@ func (s serviceEvents) scheduled(th *thread, params string, timeout, heartbeat i
 
 func (s serviceEvents) started(th *thread) {
 	th.emit(types.HistoryEventTypeTaskStarted, func(ev *types.HistoryEvent) {
-		ev.TaskStartedEventDetails = &types.TaskStartedEventDetails{Resource: aws.String(s.res), ResourceType: aws.String(s.typ)}
+		ev.TaskStartedEventDetails = &types.TaskStartedEventDetails{Resource: th.h.str(s.res), ResourceType: th.h.str(s.typ)}
 	})
 }
 
 func (s serviceEvents) succeeded(th *thread, output string) {
 	th.emit(types.HistoryEventTypeTaskSucceeded, func(ev *types.HistoryEvent) {
 		ev.TaskSucceededEventDetails = &types.TaskSucceededEventDetails{
-			Resource: aws.String(s.res), ResourceType: aws.String(s.typ), Output: aws.String(output), OutputDetails: dataDetails(),
+			Resource: th.h.str(s.res), ResourceType: th.h.str(s.typ), Output: th.h.str(output), OutputDetails: dataDetails(),
 		}
 	})
 }
@@ -69,7 +69,7 @@ func (s serviceEvents) succeeded(th *thread, output string) {
 func (s serviceEvents) failed(th *thread, e *Error) {
 	th.emit(types.HistoryEventTypeTaskFailed, func(ev *types.HistoryEvent) {
 		ev.TaskFailedEventDetails = &types.TaskFailedEventDetails{
-			Resource: aws.String(s.res), ResourceType: aws.String(s.typ), Error: aws.String(e.Name), Cause: aws.String(e.Cause),
+			Resource: th.h.str(s.res), ResourceType: th.h.str(s.typ), Error: th.h.str(e.Name), Cause: th.h.str(e.Cause),
 		}
 	})
 }
@@ -77,7 +77,7 @@ func (s serviceEvents) failed(th *thread, e *Error) {
 func (s serviceEvents) timedOut(th *thread, e *Error) {
 	th.emit(types.HistoryEventTypeTaskTimedOut, func(ev *types.HistoryEvent) {
 		ev.TaskTimedOutEventDetails = &types.TaskTimedOutEventDetails{
-			Resource: aws.String(s.res), ResourceType: aws.String(s.typ), Error: aws.String(e.Name), Cause: optString(e.Cause),
+			Resource: th.h.str(s.res), ResourceType: th.h.str(s.typ), Error: th.h.str(e.Name), Cause: optString(e.Cause),
 		}
 	})
 }
@@ -87,7 +87,7 @@ func (s serviceEvents) timedOut(th *thread, e *Error) {
 func (s serviceEvents) submitted(th *thread, output string) {
 	th.emit(types.HistoryEventTypeTaskSubmitted, func(ev *types.HistoryEvent) {
 		ev.TaskSubmittedEventDetails = &types.TaskSubmittedEventDetails{
-			Resource: aws.String(s.res), ResourceType: aws.String(s.typ), Output: aws.String(output), OutputDetails: dataDetails(),
+			Resource: th.h.str(s.res), ResourceType: th.h.str(s.typ), Output: th.h.str(output), OutputDetails: dataDetails(),
 		}
 	})
 }
@@ -96,7 +96,7 @@ type lambdaEvents struct{ arn string }
 
 func (l lambdaEvents) scheduled(th *thread, params string, timeout, _ int) {
 	th.emit(types.HistoryEventTypeLambdaFunctionScheduled, func(ev *types.HistoryEvent) {
-		d := &types.LambdaFunctionScheduledEventDetails{Resource: aws.String(l.arn), Input: aws.String(params), InputDetails: dataDetails()}
+		d := &types.LambdaFunctionScheduledEventDetails{Resource: th.h.str(l.arn), Input: th.h.str(params), InputDetails: dataDetails()}
 		if timeout > 0 {
 			d.TimeoutInSeconds = aws.Int64(int64(timeout))
 		}
@@ -108,18 +108,18 @@ func (l lambdaEvents) started(th *thread) { th.emit(types.HistoryEventTypeLambda
 
 func (l lambdaEvents) succeeded(th *thread, output string) {
 	th.emit(types.HistoryEventTypeLambdaFunctionSucceeded, func(ev *types.HistoryEvent) {
-		ev.LambdaFunctionSucceededEventDetails = &types.LambdaFunctionSucceededEventDetails{Output: aws.String(output), OutputDetails: dataDetails()}
+		ev.LambdaFunctionSucceededEventDetails = &types.LambdaFunctionSucceededEventDetails{Output: th.h.str(output), OutputDetails: dataDetails()}
 	})
 }
 
 func (l lambdaEvents) failed(th *thread, e *Error) {
 	th.emit(types.HistoryEventTypeLambdaFunctionFailed, func(ev *types.HistoryEvent) {
-		ev.LambdaFunctionFailedEventDetails = &types.LambdaFunctionFailedEventDetails{Error: aws.String(e.Name), Cause: aws.String(e.Cause)}
+		ev.LambdaFunctionFailedEventDetails = &types.LambdaFunctionFailedEventDetails{Error: th.h.str(e.Name), Cause: th.h.str(e.Cause)}
 	})
 }
 
 func (l lambdaEvents) timedOut(th *thread, e *Error) {
 	th.emit(types.HistoryEventTypeLambdaFunctionTimedOut, func(ev *types.HistoryEvent) {
-		ev.LambdaFunctionTimedOutEventDetails = &types.LambdaFunctionTimedOutEventDetails{Error: aws.String(e.Name), Cause: aws.String(e.Cause)}
+		ev.LambdaFunctionTimedOutEventDetails = &types.LambdaFunctionTimedOutEventDetails{Error: th.h.str(e.Name), Cause: th.h.str(e.Cause)}
 	})
 }

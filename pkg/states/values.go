@@ -29,7 +29,9 @@ func decodeJSON(b []byte) (any, error) {
 // encodeJSON writes v compactly without HTML escaping, as AWS writes
 // payloads into the history.
 func encodeJSON(v any) (string, error) {
-	b, err := appendJSON(make([]byte, 0, 128), v)
+	// Most payloads fit the stack buffer; the string is the one copy.
+	var stack [512]byte
+	b, err := appendJSON(stack[:0], v)
 	if err != nil {
 		return "", err
 	}
