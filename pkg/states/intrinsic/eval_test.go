@@ -76,6 +76,8 @@ func TestSyntaxErrorsAreIntrinsicFailures(t *testing.T) {
 		{"States.Array(truth)", "unexpected \"truth)\""},
 		{"States.Array(1.)", "malformed number"},
 		{"States.Array(01x)", "malformed number"},
+		{"States.Array(00000)", "malformed number"},
+		{"States.Array(-007)", "malformed number"},
 		{"States.Array(-)", "malformed number"},
 		{"States.Array(1e)", "malformed number"},
 		{"States.Array(foo)", "an argument is a 'string', a number"},

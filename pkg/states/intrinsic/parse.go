@@ -161,8 +161,9 @@ func (p *parser) number(fn string) (node, error) {
 	bad := func() (node, error) {
 		return nil, p.fail(fn, fmt.Sprintf("malformed number at %q", s[p.pos:]))
 	}
-	if digits() == 0 {
-		return bad()
+	start := i
+	if n := digits(); n == 0 || (n > 1 && s[start] == '0') {
+		return bad() // JSON has no leading zeros: 007 is not a number
 	}
 	if i < len(s) && s[i] == '.' {
 		i++
