@@ -10,6 +10,7 @@ import (
 
 	"github.com/stepforge/stepforge/pkg/blog"
 	"github.com/stepforge/stepforge/pkg/envconfig"
+	"github.com/stepforge/stepforge/pkg/s3client"
 )
 
 const (
@@ -62,7 +63,7 @@ func fromEnv(getenv func(string) string, sec blog.SecretReader, loadAWS func(con
 		publishStatus: env.OneOf("MEDIUM_PUBLISH_STATUS", "public", "public", "draft", "unlisted"),
 		creds:         blog.Credentials{Platform: "Medium", SecretID: env.Required("MEDIUM_SECRET_ID"), Secrets: sec},
 		ledger: &ledger{
-			store:   &lazyS3{load: loadAWS},
+			store:   &s3client.Lazy{Load: loadAWS},
 			bucket:  env.Required("MEDIUM_LEDGER_BUCKET"),
 			prefix:  env.String("MEDIUM_LEDGER_PREFIX", defaultLedgerPrefix),
 			timeout: ledgerTimeout,

@@ -19,16 +19,20 @@
 package main
 
 import (
+	"context"
 	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/stepforge/stepforge/pkg/awsconfig"
 	"github.com/stepforge/stepforge/pkg/middleware"
+	"github.com/stepforge/stepforge/pkg/s3client"
 )
 
 func main() {
 	set, err := loadSettings(os.Getenv)
 	h := &handler{
-		s3:            &lazyS3{load: awsconfig.Load, pathStyle: set.pathStyle},
+		s3:            &s3client.Lazy{Load: func(ctx context.Context) (aws.Config, error) { return awsconfig.Load(ctx) }, PathStyle: set.pathStyle},
 		settings:      set,
 		misconfigured: err,
 	}

@@ -7,12 +7,12 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/stepforge/stepforge/pkg/awsconfig"
 	"github.com/stepforge/stepforge/pkg/middleware/middlewaretest"
+	"github.com/stepforge/stepforge/pkg/s3client"
 )
 
 // TestTheLazyClientReachesAnEndpointFromTheEnvironment runs the wiring of
@@ -25,7 +25,7 @@ func TestTheLazyClientReachesAnEndpointFromTheEnvironment(t *testing.T) {
 			isolateAWSEnv(t)
 			t.Setenv("AWS_ENDPOINT_URL_S3", strings.Replace(fake.URL, "127.0.0.1", host, 1))
 
-			h := &handler{s3: &lazyS3{load: awsconfig.Load}}
+			h := &handler{s3: &s3client.Lazy{Load: func(ctx context.Context) (aws.Config, error) { return awsconfig.Load(ctx) }}}
 			out, ierr := invoke(t, h, middlewaretest.Event(t, "object-created.handmade.json"))
 			require.Empty(t, ierr.Type, ierr.Message)
 			assert.Equal(t, "uploads/2023/03/hello.txt", decodeSummary(t, out).Key)
@@ -39,12 +39,12 @@ func TestAFailedConfigurationLoadIsMisconfiguredAndRetried(t *testing.T) {
 	isolateAWSEnv(t)
 	t.Setenv("AWS_ENDPOINT_URL_S3", fake.URL)
 	calls := 0
-	lazy := &lazyS3{load: func(ctx context.Context, opts ...func(*config.LoadOptions) error) (aws.Config, error) {
+	lazy := &s3client.Lazy{Load: func(ctx context.Context) (aws.Config, error) {
 		calls++
 		if calls == 1 {
 			return aws.Config{}, errors.New("profile \"nope\" not found")
 		}
-		return awsconfig.Load(ctx, opts...)
+		return awsconfig.Load(ctx)
 	}}
 	h := &handler{s3: lazy}
 
