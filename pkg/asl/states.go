@@ -283,6 +283,30 @@ func (f *Fail) fields() []field {
 
 // Every state type implements State alike; the interface documents these.
 
+// QueryLanguageOf returns the QueryLanguage a state sets itself, "" when it
+// inherits its branch's or the machine's.
+func QueryLanguageOf(s State) QueryLanguage {
+	switch s := s.(type) {
+	case *Task:
+		return s.QueryLanguage
+	case *Pass:
+		return s.QueryLanguage
+	case *Choice:
+		return s.QueryLanguage
+	case *Wait:
+		return s.QueryLanguage
+	case *Succeed:
+		return s.QueryLanguage
+	case *Fail:
+		return s.QueryLanguage
+	case *Parallel:
+		return s.QueryLanguage
+	case *Map:
+		return s.QueryLanguage
+	}
+	return ""
+}
+
 func (t *Task) StateName() string     { return t.Name }
 func (p *Pass) StateName() string     { return p.Name }
 func (c *Choice) StateName() string   { return c.Name }

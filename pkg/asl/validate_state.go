@@ -12,26 +12,7 @@ import (
 const maxSeconds = 99999999
 
 func (c *checker) state(path string, s State, inherited QueryLanguage) {
-	var q QueryLanguage
-	switch s := s.(type) {
-	case *Task:
-		q = s.QueryLanguage
-	case *Pass:
-		q = s.QueryLanguage
-	case *Choice:
-		q = s.QueryLanguage
-	case *Wait:
-		q = s.QueryLanguage
-	case *Succeed:
-		q = s.QueryLanguage
-	case *Fail:
-		q = s.QueryLanguage
-	case *Parallel:
-		q = s.QueryLanguage
-	case *Map:
-		q = s.QueryLanguage
-	}
-	lang := c.queryLanguage(path, q, inherited)
+	lang := c.queryLanguage(path, QueryLanguageOf(s), inherited)
 	c.fields(path, s, lang, "a "+s.Type()+" state")
 	switch s := s.(type) {
 	case *Task:

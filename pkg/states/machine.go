@@ -163,7 +163,7 @@ func (m *Machine) check(st asl.State) error {
 	unsupported := func(field, reason string) error {
 		return &UnsupportedError{State: name, Field: field, Reason: reason}
 	}
-	if queryLanguage(st) == asl.JSONata {
+	if asl.QueryLanguageOf(st) == asl.JSONata {
 		return unsupported("QueryLanguage", "JSONata is not supported yet")
 	}
 	switch s := st.(type) {
@@ -224,28 +224,6 @@ func (m *Machine) check(st asl.State) error {
 		m.maps[s] = p
 	}
 	return nil
-}
-
-func queryLanguage(st asl.State) asl.QueryLanguage {
-	switch s := st.(type) {
-	case *asl.Task:
-		return s.QueryLanguage
-	case *asl.Pass:
-		return s.QueryLanguage
-	case *asl.Choice:
-		return s.QueryLanguage
-	case *asl.Wait:
-		return s.QueryLanguage
-	case *asl.Succeed:
-		return s.QueryLanguage
-	case *asl.Fail:
-		return s.QueryLanguage
-	case *asl.Parallel:
-		return s.QueryLanguage
-	case *asl.Map:
-		return s.QueryLanguage
-	}
-	return ""
 }
 
 // nexts lists the states st can move to.
