@@ -2,7 +2,8 @@ package jsonpath
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 )
 
 // Get evaluates p against doc, whatever p's root: pass the state input for
@@ -126,7 +127,7 @@ func descend(v any, f func(any)) {
 	f(v)
 	switch v := v.(type) {
 	case map[string]any:
-		for _, k := range sortedKeys(v) {
+		for _, k := range slices.Sorted(maps.Keys(v)) {
 			descend(v[k], f)
 		}
 	case []any:
@@ -134,15 +135,6 @@ func descend(v any, f func(any)) {
 			descend(e, f)
 		}
 	}
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // selectFrom appends to out what s selects in v. Under a deep scan, a
@@ -193,7 +185,7 @@ func (s *segment) selectFrom(out []any, v, root any, leaf, deep bool) []any {
 	case segWildcard:
 		switch v := v.(type) {
 		case map[string]any:
-			for _, k := range sortedKeys(v) {
+			for _, k := range slices.Sorted(maps.Keys(v)) {
 				out = append(out, v[k])
 			}
 		case []any:

@@ -3,6 +3,8 @@ package jsonpath
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -84,7 +86,7 @@ func Template(tmpl any, env Env, call Intrinsics) (any, error) {
 		out := make(map[string]any, len(t))
 		// Sorted keys make the outcome deterministic when "a" and "a.$"
 		// both appear: the evaluated member, sorted last, wins.
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			v := t[k]
 			if name, dynamic := strings.CutSuffix(k, ".$"); dynamic {
 				x, err := evalField(k, v, env, call)
