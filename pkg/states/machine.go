@@ -13,7 +13,12 @@
 // A .waitForTaskToken task waits for its task token, completed through the
 // machine's TokenBroker (see TokenBroker).
 //
-// What it does not run yet (JSONata, distributed Map, .sync integrations,
+// Both query languages run: JSONPath (InputPath, Parameters, ResultSelector,
+// ResultPath, OutputPath, intrinsic functions) and JSONata (Arguments,
+// Output, Assign, Condition, Items, "{% %}" fields), per machine and per
+// state.
+//
+// What it does not run yet (distributed Map, .sync integrations,
 // activities, ...) New rejects with an UnsupportedError
 // naming the state and the field.
 package states
@@ -34,6 +39,8 @@ type Machine struct {
 	main     *program
 	branches map[*asl.Parallel][]*program
 	maps     map[*asl.Map]*program
+	// jsonata holds the states whose query language is JSONata.
+	jsonata map[asl.State]bool
 	cfg      config
 	// events and strs are how many events and event strings the last
 	// execution recorded: the next one's history starts with room for as
@@ -109,9 +116,6 @@ func New(def *asl.StateMachine, opts ...Option) (*Machine, error) {
 	if def == nil {
 		return nil, &UnsupportedError{Field: "definition", Reason: "no state machine"}
 	}
-	if def.QueryLanguage == asl.JSONata {
-		return nil, &UnsupportedError{Field: "QueryLanguage", Reason: "JSONata is not supported yet"}
-	}
 	// A definition declared in Go may hold int or float64 values in its
 	// templates; a round trip through its JSON gives the json.Number values
 	// every evaluator expects, and a copy the caller cannot change.
@@ -122,8 +126,12 @@ func New(def *asl.StateMachine, opts ...Option) (*Machine, error) {
 	if def, err = asl.Parse(b); err != nil {
 		return nil, fmt.Errorf("states: %w", err)
 	}
-	m := &Machine{def: def, cfg: cfg, branches: map[*asl.Parallel][]*program{}, maps: map[*asl.Map]*program{}}
-	main, err := m.compile(def.StartAt, def.States, "")
+	m := &Machine{def: def, cfg: cfg, branches: map[*asl.Parallel][]*program{}, maps: map[*asl.Map]*program{}, jsonata: map[asl.State]bool{}}
+	top := def.QueryLanguage
+	if top == "" {
+		top = asl.JSONPath
+	}
+	main, err := m.compile(def.StartAt, def.States, "", top)
 	if err != nil {
 		return nil, err
 	}
@@ -136,10 +144,12 @@ func (m *Machine) ARN() string {
 	return "arn:aws:states:" + m.cfg.region + ":" + m.cfg.account + ":stateMachine:" + m.cfg.name
 }
 
-func (m *Machine) compile(start string, sts asl.States, where string) (*program, error) {
+// compile prepares one scope of states whose query language is ql unless
+// a state sets its own.
+func (m *Machine) compile(start string, sts asl.States, where string, ql asl.QueryLanguage) (*program, error) {
 	p := &program{start: start, states: make(map[string]asl.State, len(sts))}
 	for _, st := range sts {
-		if err := m.check(st); err != nil {
+		if err := m.check(st, ql); err != nil {
 			return nil, err
 		}
 		p.states[st.StateName()] = st
@@ -158,13 +168,16 @@ func (m *Machine) compile(start string, sts asl.States, where string) (*program,
 }
 
 // check rejects what the executor does not run, naming state and field.
-func (m *Machine) check(st asl.State) error {
+func (m *Machine) check(st asl.State, inherited asl.QueryLanguage) error {
 	name := st.StateName()
 	unsupported := func(field, reason string) error {
 		return &UnsupportedError{State: name, Field: field, Reason: reason}
 	}
-	if asl.QueryLanguageOf(st) == asl.JSONata {
-		return unsupported("QueryLanguage", "JSONata is not supported yet")
+	if ql := asl.QueryLanguageOf(st); ql == asl.JSONata || (ql == "" && inherited == asl.JSONata) {
+		m.jsonata[st] = true
+		if err := checkExpressions(st); err != nil {
+			return err
+		}
 	}
 	switch s := st.(type) {
 	case *asl.Task:
@@ -181,10 +194,7 @@ func (m *Machine) check(st asl.State) error {
 	case *asl.Parallel:
 		for i := range s.Branches {
 			b := &s.Branches[i]
-			if b.QueryLanguage == asl.JSONata {
-				return unsupported(fmt.Sprintf("Branches[%d].QueryLanguage", i), "JSONata is not supported yet")
-			}
-			p, err := m.compile(b.StartAt, b.States, name)
+			p, err := m.compile(b.StartAt, b.States, name, nestedQL(b.QueryLanguage, inherited))
 			if err != nil {
 				return err
 			}
@@ -214,16 +224,23 @@ func (m *Machine) check(st asl.State) error {
 		default:
 			return unsupported("ItemProcessor", "a Map needs an ItemProcessor")
 		}
-		if ql == asl.JSONata {
-			return unsupported("ItemProcessor.QueryLanguage", "JSONata is not supported yet")
-		}
-		p, err := m.compile(start, sts, name)
+		p, err := m.compile(start, sts, name, nestedQL(ql, inherited))
 		if err != nil {
 			return err
 		}
 		m.maps[s] = p
 	}
 	return nil
+}
+
+// nestedQL is the query language of a Parallel branch or Map processor: its
+// own, else the enclosing scope's (not the Parallel or Map state's), as AWS
+// falls back to the top level.
+func nestedQL(own, enclosing asl.QueryLanguage) asl.QueryLanguage {
+	if own != "" {
+		return own
+	}
+	return enclosing
 }
 
 // nexts lists the states st can move to.

@@ -231,6 +231,9 @@ func (r *run) sleepUntil(ctx context.Context, t time.Time) error {
 }
 
 func (r *run) runState(ctx context.Context, st asl.State, input any, th *thread, sc *scope) (any, string, error) {
+	if r.m.jsonata[st] {
+		return r.runJSONata(ctx, st, input, th, sc)
+	}
 	switch s := st.(type) {
 	case *asl.Pass:
 		return r.pass(s, input, th, sc)

@@ -314,8 +314,6 @@ func TestUnsupportedIsRejected(t *testing.T) {
 	// What the executor does not run yet is refused by name, never run
 	// differently from AWS.
 	for _, c := range []struct{ name, def, state, field string }{
-		{"JSONata machine", `{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`, "", "QueryLanguage"},
-		{"JSONata state", one(`{"Type":"Pass","QueryLanguage":"JSONata","End":true}`), "S", "QueryLanguage"},
 		{"distributed Map", one(`{"Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}`), "S", "ItemProcessor.ProcessorConfig.Mode"},
 		{"activity", one(`{"Type":"Task","Resource":"arn:aws:states:us-east-1:123456789012:activity:work","End":true}`), "S", "Resource"},
 		{"tolerated failures", one(`{"Type":"Map","ToleratedFailureCount":1,"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}`), "S", "ToleratedFailureCount"},
@@ -328,6 +326,26 @@ func TestUnsupportedIsRejected(t *testing.T) {
 			require.ErrorAs(t, err, &ue)
 			assert.Equal(t, c.state, ue.State)
 			assert.Equal(t, c.field, ue.Field)
+		})
+	}
+}
+
+func TestJSONataDefinitionErrors(t *testing.T) {
+	// AWS refuses these at CreateStateMachine; New refuses them with AWS's
+	// code and message, naming the state and the field.
+	for _, c := range []struct{ name, state, want string }{
+		{"invalid expression", `{"Type":"Pass","Output":{"v":"{% $states.input. %}"},"End":true}`, "INVALID_JSONATA_EXPRESSION"},
+		{"top-level field reference", `{"Type":"Pass","Output":{"v":"{% phone %}"},"End":true}`, "UNSUPPORTED_JSONATA_EXPRESSION: Reference to 'phone' at the top level is not supported. at /States/S/Output/v"},
+		{"bad condition", `{"Type":"Choice","Choices":[{"Condition":"{% ( %}","Next":"S"}]}`, "at /States/S/Choices/0/Condition"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			def, err := asl.Parse([]byte(`{"QueryLanguage":"JSONata","StartAt":"S","States":{"S":` + c.state + `}}`))
+			require.NoError(t, err)
+			_, err = states.New(def)
+			var de *states.DefinitionError
+			require.ErrorAs(t, err, &de)
+			assert.Equal(t, "S", de.State)
+			assert.Contains(t, err.Error(), c.want)
 		})
 	}
 }

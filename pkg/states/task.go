@@ -39,7 +39,18 @@ func (r *run) task(ctx context.Context, s *asl.Task, input any, th *thread, sc *
 		if err != nil {
 			return nil, err
 		}
-		res, err := r.callTask(ctx, s, params, eff, env, retries, th, cb)
+		timeout, err := secondsField(s.Name, "TimeoutSeconds", s.TimeoutSeconds, s.TimeoutSecondsPath, eff, env)
+		if err != nil {
+			return nil, err
+		}
+		// A request-response task sends no heartbeats, so AWS (and this
+		// executor) only reports its HeartbeatSeconds; a callback task's
+		// token must get a SendTaskHeartbeat that often.
+		heartbeat, err := secondsField(s.Name, "HeartbeatSeconds", s.HeartbeatSeconds, s.HeartbeatSecondsPath, eff, env)
+		if err != nil {
+			return nil, err
+		}
+		res, err := r.callTask(ctx, s, params, timeout, heartbeat, retries, th, cb)
 		if err != nil {
 			return nil, err
 		}
@@ -114,18 +125,7 @@ func positiveInt(v any) (int, bool) {
 //
 // A callback task (cb not nil) records TaskSubmitted when its task returns,
 // then waits for cb's token: see callbackResult.
-func (r *run) callTask(ctx context.Context, s *asl.Task, params, eff any, env jsonpath.Env, retries int, th *thread, cb *callback) (any, error) {
-	timeout, err := secondsField(s.Name, "TimeoutSeconds", s.TimeoutSeconds, s.TimeoutSecondsPath, eff, env)
-	if err != nil {
-		return nil, err
-	}
-	// A request-response task sends no heartbeats, so AWS (and this
-	// executor) only reports its HeartbeatSeconds; a callback task's token
-	// must get a SendTaskHeartbeat that often.
-	heartbeat, err := secondsField(s.Name, "HeartbeatSeconds", s.HeartbeatSeconds, s.HeartbeatSecondsPath, eff, env)
-	if err != nil {
-		return nil, err
-	}
+func (r *run) callTask(ctx context.Context, s *asl.Task, params any, timeout, heartbeat, retries int, th *thread, cb *callback) (any, error) {
 	paramStr, err := checkSize(params, "the task's parameters")
 	if err != nil {
 		return nil, err

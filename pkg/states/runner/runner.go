@@ -91,6 +91,12 @@ func Run(ctx context.Context, defPath, inputPath string, o Options) (*Result, er
 			return nil, err
 		}
 	}
+	return Exec(ctx, sm, input, name, tc, o.History)
+}
+
+// Exec runs sm, named name, on input with the Tasks of the mock test case
+// tc (nil: no Task is mocked), in virtual time. The error is as Run's.
+func Exec(ctx context.Context, sm *asl.StateMachine, input []byte, name string, tc *mock.Case, history bool) (*Result, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	tasks := &mocked{tc: tc, stop: cancel}
@@ -110,7 +116,7 @@ func Run(ctx context.Context, defPath, inputPath string, o Options) (*Result, er
 	if res.Output == nil {
 		res.Output = json.RawMessage("null")
 	}
-	if o.History {
+	if history {
 		res.History = ex.History
 	}
 	return res, nil
