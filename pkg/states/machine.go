@@ -41,7 +41,7 @@ type Machine struct {
 	maps     map[*asl.Map]*program
 	// jsonata holds the states whose query language is JSONata.
 	jsonata map[asl.State]bool
-	cfg      config
+	cfg     config
 	// events and strs are how many events and event strings the last
 	// execution recorded: the next one's history starts with room for as
 	// many, so a machine that runs the same path every time allocates its
