@@ -2,7 +2,9 @@ package states
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha512"
 	"encoding/base64"
 	"sync"
 	"time"
@@ -27,13 +29,26 @@ import (
 // The broker remembers every token it issued, so that a late call gets the
 // error AWS gives (TaskDoesNotExist, TaskTimedOut) rather than InvalidToken.
 // It is safe for concurrent use.
+//
+// A token is derived from the broker's key, the execution and the task
+// attempt (its StateEntered event and retry count), so that an execution
+// resumed from its history waits on the very token its task first got.
 type TokenBroker struct {
 	mu     sync.Mutex
 	tokens map[string]*callback
+	key    []byte
 }
 
-// NewTokenBroker returns a broker with no tokens (as the zero TokenBroker is).
+// NewTokenBroker returns a broker with no tokens and a random key (as the
+// zero TokenBroker is).
 func NewTokenBroker() *TokenBroker { return &TokenBroker{tokens: map[string]*callback{}} }
+
+// NewTokenBrokerKey returns a broker whose tokens are derived from key: a
+// service that keeps its key across restarts gives a resumed task the
+// token its caller already holds.
+func NewTokenBrokerKey(key []byte) *TokenBroker {
+	return &TokenBroker{tokens: map[string]*callback{}, key: append([]byte(nil), key...)}
+}
 
 // WithTokenBroker sets the broker a machine's callback tasks register their
 // tokens with; machines sharing a broker can be completed through it.
@@ -101,13 +116,18 @@ type callback struct {
 }
 
 // issue registers a new token for a callback task that starts now.
-func (b *TokenBroker) issue(clock Clock) (string, *callback) {
-	var raw [48]byte
-	_, _ = rand.Read(raw[:])
-	token := base64.StdEncoding.EncodeToString(raw[:])
-	cb := &callback{token: token, clock: clock, done: make(chan struct{}), lastBeat: clock.Now()}
+// seed names the task attempt; the token is its HMAC under the broker's key.
+func (b *TokenBroker) issue(clock Clock, seed string) (string, *callback) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.key == nil {
+		b.key = make([]byte, 32)
+		_, _ = rand.Read(b.key)
+	}
+	mac := hmac.New(sha512.New384, b.key)
+	mac.Write([]byte(seed))
+	token := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	cb := &callback{token: token, clock: clock, done: make(chan struct{}), lastBeat: clock.Now()}
 	if b.tokens == nil {
 		b.tokens = map[string]*callback{}
 	}

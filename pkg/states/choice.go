@@ -49,7 +49,8 @@ func (r *run) choice(s *asl.Choice, input any, th *thread, sc *scope) (any, stri
 	if err != nil {
 		return nil, "", err
 	}
-	if err := r.leave("Choice", s.Name, out, assigned, th, sc); err != nil {
+	out, err = r.leave("Choice", s.Name, out, assigned, th, sc)
+	if err != nil {
 		return nil, "", err
 	}
 	return out, next, nil

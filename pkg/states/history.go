@@ -2,10 +2,13 @@ package states
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 )
 
@@ -28,6 +31,10 @@ type history struct {
 	// nstrs counts them.
 	strs  []string
 	nstrs int
+	// sink, when set, gets every new event as it is recorded, in id order.
+	sink func(types.HistoryEvent)
+	// diverged is set when a resumed history does not fit the definition.
+	diverged error
 }
 
 // newHistory starts a history with room for events events and strs
@@ -44,8 +51,8 @@ func newHistory(clock Clock, events, strs int) *history {
 }
 
 // add appends an event of type typ after prev, lets fill set its details,
-// and returns its id. The event is filled in place.
-func (h *history) add(typ types.HistoryEventType, prev int64, fill func(*types.HistoryEvent)) int64 {
+// and returns it. The event is filled in place and never moves.
+func (h *history) add(typ types.HistoryEventType, prev int64, fill func(*types.HistoryEvent)) *types.HistoryEvent {
 	now := h.clock.Now().UTC()
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -65,7 +72,10 @@ func (h *history) add(typ types.HistoryEventType, prev int64, fill func(*types.H
 	if fill != nil {
 		fill(ev)
 	}
-	return ev.Id
+	if h.sink != nil {
+		h.sink(*ev)
+	}
+	return ev
 }
 
 // str returns a pointer to a copy of s, as aws.String does, from a block
@@ -122,11 +132,156 @@ type thread struct {
 	// entered is the id of the current state's StateEntered event, which
 	// AWS names in the cause of a States.Runtime error.
 	entered int64
+	// at is the time of the thread's last event.
+	at time.Time
+	// rep is the recording a resumed thread follows, nil once it records
+	// anew; first picks a new branch's or iteration's first event in it.
+	rep   *replay
+	first func(*types.HistoryEvent) bool
 }
 
-func (t *thread) emit(typ types.HistoryEventType, fill func(*types.HistoryEvent)) int64 {
-	t.prev = t.h.add(typ, t.prev, fill)
-	return t.prev
+// emit appends an event of type typ to the thread. A thread resuming a
+// recorded history (rep set) first looks for the event there: when the
+// recording has it, the thread moves past it and nothing is appended, and
+// replayed is true. From the first event the recording lacks, the thread
+// records anew.
+func (t *thread) emit(typ types.HistoryEventType, fill func(*types.HistoryEvent)) (ev *types.HistoryEvent, replayed bool) {
+	return t.emitNamed(typ, "", fill)
+}
+
+// emitNamed is emit for a state's Entered and Exited events, whose
+// recorded twin must also carry the state's name.
+func (t *thread) emitNamed(typ types.HistoryEventType, name string, fill func(*types.HistoryEvent)) (*types.HistoryEvent, bool) {
+	if t.rep != nil {
+		if ev := t.rep.find(t.prev, typ, name, t.first); ev != nil {
+			t.prev, t.first, t.at = ev.Id, nil, aws.ToTime(ev.Timestamp)
+			return ev, true
+		}
+		if next := t.rep.next(t.prev, t.first); next != nil {
+			t.h.diverge(fmt.Errorf("states: the history does not fit the definition: event %d is %s where the definition leads to %s %s", next.Id, next.Type, typ, name))
+		}
+		t.rep = nil
+	}
+	t.first = nil
+	ev := t.h.add(typ, t.prev, fill)
+	t.prev, t.at = ev.Id, *ev.Timestamp
+	return ev, false
+}
+
+// replaying reports whether the recording has more of this thread: what
+// would wait (a Wait state, a retry's delay) has already been waited.
+func (t *thread) replaying() bool {
+	return t.rep != nil && t.rep.next(t.prev, t.first) != nil
+}
+
+// peek returns the thread's next recorded event, or nil.
+func (t *thread) peek() *types.HistoryEvent {
+	if t.rep == nil {
+		return nil
+	}
+	return t.rep.next(t.prev, t.first)
+}
+
+// preload makes the recorded events the history's first ones (copied, in
+// a chunk of their own) and returns the replay that follows them.
+func (h *history) preload(recorded []types.HistoryEvent) *replay {
+	c := make([]types.HistoryEvent, len(recorded), len(recorded)+16)
+	copy(c, recorded)
+	h.chunks = [][]types.HistoryEvent{c}
+	h.n = len(c)
+	return newReplay(c)
+}
+
+func (h *history) divergence() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.diverged
+}
+
+func (h *history) diverge(err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.diverged == nil {
+		h.diverged = err
+	}
+}
+
+// replay is a recorded history an execution resumes from. Each event's
+// previousEventId is the event before it in its own thread (the
+// execution's, a Parallel branch's, a Map iteration's), so a thread finds
+// its next event among the children of its last one.
+type replay struct {
+	events   []types.HistoryEvent // by id - 1
+	children map[int64][]int64
+}
+
+func newReplay(events []types.HistoryEvent) *replay {
+	r := &replay{events: events, children: make(map[int64][]int64, len(events))}
+	for _, ev := range events {
+		r.children[ev.PreviousEventId] = append(r.children[ev.PreviousEventId], ev.Id)
+	}
+	return r
+}
+
+// branchStart reports whether ev, a child of the event prev, starts a
+// Parallel branch or Map iteration of its own rather than continuing
+// prev's thread.
+func (r *replay) branchStart(prev int64, ev *types.HistoryEvent) bool {
+	if prev < 1 || int(prev) > len(r.events) {
+		return false
+	}
+	switch r.events[prev-1].Type {
+	case types.HistoryEventTypeParallelStateStarted, types.HistoryEventTypeMapStateStarted:
+		return ev.Type == types.HistoryEventTypeMapIterationStarted || strings.HasSuffix(string(ev.Type), "StateEntered")
+	}
+	return false
+}
+
+// next returns the recorded event after prev in the thread (first picks a
+// new thread's first event), or nil.
+func (r *replay) next(prev int64, first func(*types.HistoryEvent) bool) *types.HistoryEvent {
+	for _, id := range r.children[prev] {
+		ev := &r.events[id-1]
+		if first != nil {
+			if first(ev) {
+				return ev
+			}
+			continue
+		}
+		if !r.branchStart(prev, ev) && !(prev == 0 && ev.Type == types.HistoryEventTypeExecutionStarted) {
+			return ev
+		}
+	}
+	return nil
+}
+
+// find returns the thread's next recorded event when it has type typ (and,
+// for a state's events, the state's name).
+func (r *replay) find(prev int64, typ types.HistoryEventType, name string, first func(*types.HistoryEvent) bool) *types.HistoryEvent {
+	if typ == types.HistoryEventTypeExecutionStarted {
+		if len(r.events) > 0 && r.events[0].Type == typ {
+			return &r.events[0]
+		}
+		return nil
+	}
+	ev := r.next(prev, first)
+	if ev == nil || ev.Type != typ {
+		return nil
+	}
+	if name != "" && stateName(ev) != name {
+		return nil
+	}
+	return ev
+}
+
+func stateName(ev *types.HistoryEvent) string {
+	switch {
+	case ev.StateEnteredEventDetails != nil:
+		return aws.ToString(ev.StateEnteredEventDetails.Name)
+	case ev.StateExitedEventDetails != nil:
+		return aws.ToString(ev.StateExitedEventDetails.Name)
+	}
+	return ""
 }
 
 func dataDetails() *types.HistoryEventExecutionDataDetails {
@@ -149,8 +304,8 @@ var (
 	}
 )
 
-func (t *thread) enter(stateType, name, input string) {
-	t.entered = t.emit(enteredTypes[stateType], func(ev *types.HistoryEvent) {
+func (t *thread) enter(stateType, name, input string) *types.HistoryEvent {
+	ev, _ := t.emitNamed(enteredTypes[stateType], name, func(ev *types.HistoryEvent) {
 		// One allocation for the details and what they point to.
 		a := &struct {
 			d           types.StateEnteredEventDetails
@@ -160,12 +315,15 @@ func (t *thread) enter(stateType, name, input string) {
 		a.d = types.StateEnteredEventDetails{Name: &a.name, Input: &a.input, InputDetails: &a.data}
 		ev.StateEnteredEventDetails = &a.d
 	})
+	t.entered = ev.Id
+	return ev
 }
 
 // exited records a state's exit with its output (as JSON) and the
-// variables it assigned.
-func (t *thread) exited(stateType, name, output string, assigned map[string]any) {
-	t.emit(exitedTypes[stateType], func(ev *types.HistoryEvent) {
+// variables it assigned. A replayed exit returns the recorded event, whose
+// output and variables are what the state gave when it ran.
+func (t *thread) exited(stateType, name, output string, assigned map[string]any) (*types.HistoryEvent, bool) {
+	return t.emitNamed(exitedTypes[stateType], name, func(ev *types.HistoryEvent) {
 		// One allocation for the details and what they point to.
 		a := &struct {
 			d            types.StateExitedEventDetails

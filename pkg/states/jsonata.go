@@ -278,7 +278,8 @@ func (r *run) passJ(s *asl.Pass, input any, th *thread, sc *scope) (any, string,
 	if err != nil {
 		return nil, "", err
 	}
-	if err := r.leave("Pass", s.Name, out, assigned, th, sc); err != nil {
+	out, err = r.leave("Pass", s.Name, out, assigned, th, sc)
+	if err != nil {
 		return nil, "", err
 	}
 	return out, s.Next, nil
@@ -293,7 +294,8 @@ func (r *run) succeedJ(s *asl.Succeed, input any, th *thread, sc *scope) (any, s
 	if err != nil {
 		return nil, "", err
 	}
-	if err := r.leave("Succeed", s.Name, out, nil, th, sc); err != nil {
+	out, err = r.leave("Succeed", s.Name, out, nil, th, sc)
+	if err != nil {
 		return nil, "", err
 	}
 	return out, "", nil
@@ -382,7 +384,8 @@ func (r *run) choiceJ(s *asl.Choice, input any, th *thread, sc *scope) (any, str
 			assigned[k] = v
 		}
 	}
-	if err := r.leave("Choice", s.Name, out, assigned, th, sc); err != nil {
+	out, err = r.leave("Choice", s.Name, out, assigned, th, sc)
+	if err != nil {
 		return nil, "", err
 	}
 	return out, next, nil
@@ -419,14 +422,15 @@ func (r *run) waitJ(ctx context.Context, s *asl.Wait, input any, th *thread, sc 
 			return nil, "", err
 		}
 	}
-	if err := r.sleepUntil(ctx, until); err != nil {
+	if err := r.sleepOn(ctx, th, until); err != nil {
 		return nil, "", err
 	}
 	out, assigned, err := j.finish(s.Output, s.Assign, input)
 	if err != nil {
 		return nil, "", err
 	}
-	if err := r.leave("Wait", s.Name, out, assigned, th, sc); err != nil {
+	out, err = r.leave("Wait", s.Name, out, assigned, th, sc)
+	if err != nil {
 		return nil, "", err
 	}
 	return out, s.Next, nil
@@ -449,11 +453,11 @@ func (r *run) taskJ(ctx context.Context, s *asl.Task, input any, th *thread, sc 
 	}
 	j := r.jstate(s.Name, env, th)
 	callsBack := isCallback(s.Resource)
-	result, err := r.withRetry(ctx, s.Name, entered, s.Retry, env, func(env jsonpath.Env, retries int) (any, error) {
+	result, err := r.withRetry(ctx, th, s.Name, entered, s.Retry, env, func(env jsonpath.Env, retries int) (any, error) {
 		var cb *callback
 		if callsBack {
 			var token string
-			token, cb = r.m.cfg.broker.issue(r.m.cfg.clock)
+			token, cb = r.m.cfg.broker.issue(r.m.cfg.clock, r.tokenSeed(th, retries))
 			defer r.m.cfg.broker.close(cb, false)
 			env.Context = withTaskToken(env.Context, token)
 		}
@@ -479,7 +483,8 @@ func (r *run) taskJ(ctx context.Context, s *asl.Task, input any, th *thread, sc 
 	if err != nil {
 		return r.catchJ("Task", s.Catch, err, j, th, sc)
 	}
-	if err := r.leave("Task", s.Name, out, assigned, th, sc); err != nil {
+	out, err = r.leave("Task", s.Name, out, assigned, th, sc)
+	if err != nil {
 		return nil, "", err
 	}
 	return out, s.Next, nil
@@ -511,7 +516,8 @@ func (r *run) catchJ(typ string, catchers []asl.Catcher, err error, j *jstate, t
 		if err != nil {
 			return nil, "", err
 		}
-		if err := r.leave(typ, j.name, out, assigned, th, sc); err != nil {
+		out, err = r.leave(typ, j.name, out, assigned, th, sc)
+		if err != nil {
 			return nil, "", err
 		}
 		return out, c.Next, nil
@@ -527,7 +533,7 @@ func (r *run) parallelJ(ctx context.Context, s *asl.Parallel, input any, th *thr
 	}
 	j := r.jstate(s.Name, env, th)
 	progs := r.m.branches[s]
-	result, err := r.withRetry(ctx, s.Name, entered, s.Retry, env, func(env jsonpath.Env, _ int) (any, error) {
+	result, err := r.withRetry(ctx, th, s.Name, entered, s.Retry, env, func(env jsonpath.Env, _ int) (any, error) {
 		args, err := j.with("context", env.Context).arguments(s.Arguments)
 		if err != nil {
 			return nil, err
@@ -535,7 +541,7 @@ func (r *run) parallelJ(ctx context.Context, s *asl.Parallel, input any, th *thr
 		th.emit(types.HistoryEventTypeParallelStateStarted, nil)
 		outs, err := r.fanOut(ctx, len(progs), 0, th, func(ctx context.Context, i int, bt *thread) (any, error) {
 			return r.runProgram(ctx, progs[i], args, bt, &scope{parent: sc})
-		}, nil)
+		}, nil, r.m.starts(progs))
 		if err != nil {
 			th.emit(endEvent(err, types.HistoryEventTypeParallelStateFailed, types.HistoryEventTypeParallelStateAborted), nil)
 			return nil, err
@@ -550,7 +556,8 @@ func (r *run) parallelJ(ctx context.Context, s *asl.Parallel, input any, th *thr
 	if err != nil {
 		return r.catchJ("Parallel", s.Catch, err, j, th, sc)
 	}
-	if err := r.leave("Parallel", s.Name, out, assigned, th, sc); err != nil {
+	out, err = r.leave("Parallel", s.Name, out, assigned, th, sc)
+	if err != nil {
 		return nil, "", err
 	}
 	return out, s.Next, nil
@@ -571,7 +578,7 @@ func (r *run) mapJ(ctx context.Context, s *asl.Map, input any, th *thread, sc *s
 		started: types.HistoryEventTypeMapIterationStarted, succeeded: types.HistoryEventTypeMapIterationSucceeded,
 		failed: types.HistoryEventTypeMapIterationFailed, abortd: types.HistoryEventTypeMapIterationAborted,
 	}
-	result, err := r.withRetry(ctx, s.Name, entered, s.Retry, env, func(env jsonpath.Env, retries int) (any, error) {
+	result, err := r.withRetry(ctx, th, s.Name, entered, s.Retry, env, func(env jsonpath.Env, retries int) (any, error) {
 		aj := j.with("context", env.Context)
 		v, err := input, error(nil)
 		if s.Items != nil {
@@ -600,7 +607,7 @@ func (r *run) mapJ(ctx context.Context, s *asl.Map, input any, th *thread, sc *s
 				}
 			}
 			return r.runProgram(ctx, prog, item, t, &scope{parent: sc})
-		}, frame)
+		}, frame, nil)
 		if err != nil {
 			th.emit(endEvent(err, types.HistoryEventTypeMapStateFailed, types.HistoryEventTypeMapStateAborted), nil)
 			return nil, err
@@ -615,7 +622,8 @@ func (r *run) mapJ(ctx context.Context, s *asl.Map, input any, th *thread, sc *s
 	if err != nil {
 		return r.catchJ("Map", s.Catch, err, j, th, sc)
 	}
-	if err := r.leave("Map", s.Name, out, assigned, th, sc); err != nil {
+	out, err = r.leave("Map", s.Name, out, assigned, th, sc)
+	if err != nil {
 		return nil, "", err
 	}
 	return out, s.Next, nil

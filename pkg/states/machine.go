@@ -233,6 +233,15 @@ func (m *Machine) check(st asl.State, inherited asl.QueryLanguage) error {
 	return nil
 }
 
+// starts lists the start states of programs.
+func (m *Machine) starts(progs []*program) []string {
+	out := make([]string, len(progs))
+	for i, p := range progs {
+		out[i] = p.start
+	}
+	return out
+}
+
 // nestedQL is the query language of a Parallel branch or Map processor: its
 // own, else the enclosing scope's (not the Parallel or Map state's), as AWS
 // falls back to the top level.

@@ -23,7 +23,7 @@ func (r *run) parallel(ctx context.Context, s *asl.Parallel, input any, th *thre
 		return nil, "", err
 	}
 	progs := r.m.branches[s]
-	result, err := r.withRetry(ctx, s.Name, entered, s.Retry, env, func(env jsonpath.Env, _ int) (any, error) {
+	result, err := r.withRetry(ctx, th, s.Name, entered, s.Retry, env, func(env jsonpath.Env, _ int) (any, error) {
 		eff, err := applyInputPath(s.InputPath, env)
 		if err != nil {
 			return nil, err
@@ -34,7 +34,7 @@ func (r *run) parallel(ctx context.Context, s *asl.Parallel, input any, th *thre
 		th.emit(types.HistoryEventTypeParallelStateStarted, nil)
 		outs, err := r.fanOut(ctx, len(progs), 0, th, func(ctx context.Context, i int, bt *thread) (any, error) {
 			return r.runProgram(ctx, progs[i], eff, bt, &scope{parent: sc})
-		}, nil)
+		}, nil, r.m.starts(progs))
 		if err != nil {
 			th.emit(endEvent(err, types.HistoryEventTypeParallelStateFailed, types.HistoryEventTypeParallelStateAborted), nil)
 			return nil, err
@@ -49,7 +49,8 @@ func (r *run) parallel(ctx context.Context, s *asl.Parallel, input any, th *thre
 	if err != nil {
 		return r.catch("Parallel", s.Name, s.Catch, err, input, env, th, sc)
 	}
-	if err := r.leave("Parallel", s.Name, out, assigned, th, sc); err != nil {
+	out, err = r.leave("Parallel", s.Name, out, assigned, th, sc)
+	if err != nil {
 		return nil, "", err
 	}
 	return out, s.Next, nil
@@ -65,7 +66,13 @@ type iterationEvents struct {
 // fanOut runs n jobs, at most limit at once (0: all), each on a thread of
 // its own starting after th's last event. The first failure cancels the
 // rest and is returned; outputs come back in job order.
-func (r *run) fanOut(ctx context.Context, n, limit int, th *thread, job func(ctx context.Context, i int, t *thread) (any, error), frame *iterationEvents) ([]any, error) {
+//
+// The event after them follows the last event of the job that ended last,
+// so that a resumed execution finds each thread's events again: each job's
+// thread starts at th's last event, a Map iteration with its
+// MapIterationStarted (by index), a Parallel branch with its first state
+// (starts[i]; names are unique in a machine).
+func (r *run) fanOut(ctx context.Context, n, limit int, th *thread, job func(ctx context.Context, i int, t *thread) (any, error), frame *iterationEvents, starts []string) ([]any, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	outs := make([]any, n)
@@ -79,6 +86,7 @@ func (r *run) fanOut(ctx context.Context, n, limit int, th *thread, job func(ctx
 	}
 	sem := make(chan struct{}, max(limit, 1))
 	parent := th.prev
+	lastIDs := make([]int64, n)
 	for i := 0; i < n; i++ {
 		select {
 		case sem <- struct{}{}:
@@ -91,7 +99,17 @@ func (r *run) fanOut(ctx context.Context, n, limit int, th *thread, job func(ctx
 		go func(i int) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			t := &thread{h: r.h, prev: parent}
+			t := &thread{h: r.h, prev: parent, rep: th.rep}
+			defer func() { lastIDs[i] = t.prev }()
+			if t.rep != nil {
+				if frame != nil {
+					t.first = func(ev *types.HistoryEvent) bool {
+						return ev.Type == frame.started && ev.MapIterationStartedEventDetails != nil && ev.MapIterationStartedEventDetails.Index == int32(i)
+					}
+				} else {
+					t.first = func(ev *types.HistoryEvent) bool { return stateName(ev) == starts[i] }
+				}
+			}
 			details := func(ev *types.HistoryEvent) {
 				d := &types.MapIterationEventDetails{Index: int32(i), Name: aws.String(frame.name)}
 				switch ev.Type {
@@ -133,7 +151,9 @@ func (r *run) fanOut(ctx context.Context, n, limit int, th *thread, job func(ctx
 		}(i)
 	}
 	wg.Wait()
-	th.prev = r.h.last()
+	for _, id := range lastIDs {
+		th.prev = max(th.prev, id)
+	}
 	if firstErr == nil {
 		// No job failed, but the execution's own context may have ended
 		// before every job started.
@@ -162,7 +182,7 @@ func (r *run) mapState(ctx context.Context, s *asl.Map, input any, th *thread, s
 		started: types.HistoryEventTypeMapIterationStarted, succeeded: types.HistoryEventTypeMapIterationSucceeded,
 		failed: types.HistoryEventTypeMapIterationFailed, abortd: types.HistoryEventTypeMapIterationAborted,
 	}
-	result, err := r.withRetry(ctx, s.Name, entered, s.Retry, env, func(env jsonpath.Env, retries int) (any, error) {
+	result, err := r.withRetry(ctx, th, s.Name, entered, s.Retry, env, func(env jsonpath.Env, retries int) (any, error) {
 		eff, err := applyInputPath(s.InputPath, env)
 		if err != nil {
 			return nil, err
@@ -189,7 +209,7 @@ func (r *run) mapState(ctx context.Context, s *asl.Map, input any, th *thread, s
 				}
 			}
 			return r.runProgram(ctx, prog, item, t, &scope{parent: sc})
-		}, frame)
+		}, frame, nil)
 		if err != nil {
 			th.emit(endEvent(err, types.HistoryEventTypeMapStateFailed, types.HistoryEventTypeMapStateAborted), nil)
 			return nil, err
@@ -204,7 +224,8 @@ func (r *run) mapState(ctx context.Context, s *asl.Map, input any, th *thread, s
 	if err != nil {
 		return r.catch("Map", s.Name, s.Catch, err, input, env, th, sc)
 	}
-	if err := r.leave("Map", s.Name, out, assigned, th, sc); err != nil {
+	out, err = r.leave("Map", s.Name, out, assigned, th, sc)
+	if err != nil {
 		return nil, "", err
 	}
 	return out, s.Next, nil

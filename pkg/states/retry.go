@@ -67,7 +67,7 @@ type attempt func(env jsonpath.Env, retries int) (any, error)
 // withRetry runs try until it succeeds, fails with an error no retrier
 // takes, or the first retrier that matches has no attempts left (retriers
 // after it are not consulted).
-func (r *run) withRetry(ctx context.Context, name string, entered time.Time, retriers []asl.Retrier, env jsonpath.Env, try attempt) (any, error) {
+func (r *run) withRetry(ctx context.Context, th *thread, name string, entered time.Time, retriers []asl.Retrier, env jsonpath.Env, try attempt) (any, error) {
 	used := make([]int, len(retriers))
 	retries := 0
 	for {
@@ -90,7 +90,9 @@ func (r *run) withRetry(ctx context.Context, name string, entered time.Time, ret
 		delay := retryDelay(retriers[i], used[i], r.m.cfg.random)
 		used[i]++
 		retries++
-		if err := r.sleepUntil(ctx, r.m.cfg.clock.Now().Add(delay)); err != nil {
+		// The delay runs from the failure's event: on a resumed execution,
+		// from when the attempt first failed.
+		if err := r.sleepOn(ctx, th, th.at.Add(delay)); err != nil {
 			return nil, err
 		}
 		env.Context = r.context(name, entered, retries, nil)
@@ -119,7 +121,8 @@ func (r *run) catch(typ, name string, catchers []asl.Catcher, err error, input a
 		if perr != nil {
 			return nil, "", perr
 		}
-		if lerr := r.leave(typ, name, out, assigned, th, sc); lerr != nil {
+		out, lerr := r.leave(typ, name, out, assigned, th, sc)
+		if lerr != nil {
 			return nil, "", lerr
 		}
 		return out, c.Next, nil

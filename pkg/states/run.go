@@ -41,6 +41,15 @@ type RunOption func(*runConfig)
 
 type runConfig struct {
 	name string
+	sink func(types.HistoryEvent)
+}
+
+// WithEventSink has every new history event passed to sink as it is
+// recorded, in id order (under the history's lock: sink must not block
+// long). A service that writes them down can Resume the execution from
+// them after a crash.
+func WithEventSink(sink func(types.HistoryEvent)) RunOption {
+	return func(c *runConfig) { c.sink = sink }
 }
 
 // WithExecutionName names the execution ($$.Execution.Name and its ARN);
@@ -89,28 +98,102 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...RunOption) (*Ex
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
+	return m.execute(ctx, rc, in, inStr, m.cfg.clock.Now(), nil)
+}
+
+// Resume goes on with an execution from its history (the events Run, or a
+// Resume, recorded until the process running it stopped), and runs it to
+// its end as it would have run: what the history records is not done again
+// (a task that finished is not called again, a Wait that passed is not
+// waited again; a task interrupted before its outcome was recorded runs
+// again, as AWS runs it at least once), and the rest runs anew. The
+// Execution's History holds the recorded events and the new ones. An
+// execution whose history has ended is returned as it ended.
+//
+// The execution's name must be given (WithExecutionName): the history does
+// not hold it. Give the machine the same definition and, for callback
+// tasks, a TokenBroker with the same key (NewTokenBrokerKey), so that a
+// waiting task's token is the one its caller holds.
+func (m *Machine) Resume(ctx context.Context, history []types.HistoryEvent, opts ...RunOption) (*Execution, error) {
+	rc := runConfig{}
+	for _, o := range opts {
+		o(&rc)
+	}
+	if rc.name == "" {
+		return nil, errors.New("states: Resume needs the execution's name (WithExecutionName)")
+	}
+	if len(history) == 0 || history[0].Type != types.HistoryEventTypeExecutionStarted || history[0].ExecutionStartedEventDetails == nil {
+		return nil, errors.New("states: a history starts with its ExecutionStarted event")
+	}
+	for i := range history {
+		if history[i].Id != int64(i+1) || history[i].Timestamp == nil {
+			return nil, fmt.Errorf("states: history event %d has id %d (ids run from 1) or no timestamp", i+1, history[i].Id)
+		}
+	}
+	inStr := aws.ToString(history[0].ExecutionStartedEventDetails.Input)
+	in, err := decodeJSON([]byte(inStr))
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	start := *history[0].Timestamp
+	if ex := ended(history); ex != nil {
+		ex.ARN, ex.Name, ex.StartDate = m.executionARN(rc.name), rc.name, start
+		return ex, nil
+	}
+	return m.execute(ctx, rc, in, inStr, start, history)
+}
+
+// ended returns the outcome of a history that has its last event.
+func ended(history []types.HistoryEvent) *Execution {
+	last := history[len(history)-1]
+	ex := &Execution{History: history, StopDate: aws.ToTime(last.Timestamp)}
+	switch d := last; {
+	case d.ExecutionSucceededEventDetails != nil:
+		ex.Status, ex.Output = StatusSucceeded, json.RawMessage(aws.ToString(d.ExecutionSucceededEventDetails.Output))
+	case d.ExecutionFailedEventDetails != nil:
+		ex.Status, ex.Error, ex.Cause = StatusFailed, aws.ToString(d.ExecutionFailedEventDetails.Error), aws.ToString(d.ExecutionFailedEventDetails.Cause)
+	case d.ExecutionTimedOutEventDetails != nil:
+		ex.Status, ex.Error, ex.Cause = StatusTimedOut, aws.ToString(d.ExecutionTimedOutEventDetails.Error), aws.ToString(d.ExecutionTimedOutEventDetails.Cause)
+	case d.ExecutionAbortedEventDetails != nil:
+		ex.Status = StatusAborted
+	default:
+		return nil
+	}
+	return ex
+}
+
+func (m *Machine) executionARN(name string) string {
+	return "arn:aws:states:" + m.cfg.region + ":" + m.cfg.account + ":execution:" + m.cfg.name + ":" + name
+}
+
+// execute runs an execution started at start, following recorded (when
+// resuming) as far as it goes.
+func (m *Machine) execute(ctx context.Context, rc runConfig, in any, inStr string, start time.Time, recorded []types.HistoryEvent) (*Execution, error) {
 	clock := m.cfg.clock
-	start := clock.Now()
-	arn := "arn:aws:states:" + m.cfg.region + ":" + m.cfg.account + ":execution:" + m.cfg.name + ":" + rc.name
+	arn := m.executionARN(rc.name)
 	r := &run{
 		m: m,
-		h: newHistory(clock, int(m.events.Load()), int(m.strs.Load())),
+		h: newHistory(clock, max(int(m.events.Load()), len(recorded)+16), int(m.strs.Load())),
 		execCtx: map[string]any{
 			"Id": arn, "Input": in, "Name": rc.name, "RoleArn": m.cfg.roleArn,
 			"StartTime": timestamp(start), "RedriveCount": json.Number("0"),
 		},
 		smCtx: map[string]any{"Id": m.ARN(), "Name": m.cfg.name},
 	}
+	main := &thread{h: r.h, lastVal: in, lastStr: inStr, hasLast: true}
+	if recorded != nil {
+		main.rep = r.h.preload(recorded)
+	}
+	r.h.sink = rc.sink
 	runCtx := ctx
 	if m.def.TimeoutSeconds != nil && *m.def.TimeoutSeconds > 0 {
 		r.deadline = start.Add(time.Duration(*m.def.TimeoutSeconds) * time.Second)
 		if rcl, ok := clock.(RealClock); ok {
 			var cancel context.CancelFunc
-			runCtx, cancel = context.WithTimeout(ctx, rcl.scaled(r.deadline.Sub(start)))
+			runCtx, cancel = context.WithTimeout(ctx, rcl.scaled(time.Until(r.deadline)))
 			defer cancel()
 		}
 	}
-	main := &thread{h: r.h, lastVal: in, lastStr: inStr, hasLast: true}
 	main.emit(types.HistoryEventTypeExecutionStarted, func(ev *types.HistoryEvent) {
 		ev.ExecutionStartedEventDetails = &types.ExecutionStartedEventDetails{
 			Input: r.h.str(inStr), InputDetails: dataDetails(), RoleArn: r.h.str(m.cfg.roleArn),
@@ -120,6 +203,9 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...RunOption) (*Ex
 	// first StateEntered event has previousEventId 0.
 	main.prev = 0
 	out, err := r.runProgram(runCtx, m.main, in, main, &scope{})
+	if derr := r.h.divergence(); derr != nil {
+		return nil, derr
+	}
 	var outStr string
 	if err == nil {
 		outStr, err = main.encode(out, "the execution output")
@@ -152,8 +238,10 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...RunOption) (*Ex
 	}
 	ex.StopDate = clock.Now()
 	ex.History = r.h.done()
-	m.events.Store(int64(len(ex.History)))
-	m.strs.Store(int64(r.h.strings()))
+	if recorded == nil {
+		m.events.Store(int64(len(ex.History)))
+		m.strs.Store(int64(r.h.strings()))
+	}
 	return ex, nil
 }
 
@@ -258,12 +346,13 @@ func (r *run) runState(ctx context.Context, st asl.State, input any, th *thread,
 // enter records a state's entry and returns the environment its paths
 // read: its input, the context object and the variables as they are now.
 func (r *run) enter(typ, name string, input any, th *thread, sc *scope) (jsonpath.Env, time.Time, error) {
-	entered := r.m.cfg.clock.Now()
 	inStr, err := th.encode(input, "the state's input")
 	if err != nil {
-		return jsonpath.Env{}, entered, err
+		return jsonpath.Env{}, r.m.cfg.clock.Now(), err
 	}
-	th.enter(typ, name, inStr)
+	// The state entered when its event says: on a resumed execution, when
+	// it first did.
+	entered := aws.ToTime(th.enter(typ, name, inStr).Timestamp)
 	retries := -1
 	switch typ {
 	case "Task", "Parallel", "Map":
@@ -292,13 +381,39 @@ func (r *run) context(name string, entered time.Time, retries int, item map[stri
 	return c
 }
 
-// leave checks the state's output, applies its variables and records the exit.
-func (r *run) leave(typ, name string, out any, assigned map[string]any, th *thread, sc *scope) error {
+// leave checks the state's output, applies its variables and records the
+// exit. It returns the output: on a resumed execution, the one recorded
+// when the state first ran (which a States.UUID or $random made then).
+func (r *run) leave(typ, name string, out any, assigned map[string]any, th *thread, sc *scope) (any, error) {
 	outStr, err := th.encode(out, "the state's output")
 	if err != nil {
-		return err
+		return nil, err
+	}
+	ev, replayed := th.exited(typ, name, outStr, assigned)
+	if replayed && ev.StateExitedEventDetails != nil {
+		d := ev.StateExitedEventDetails
+		if out, err = decodeJSON([]byte(aws.ToString(d.Output))); err != nil {
+			return nil, runtimeErr("the recorded output of state %q is not JSON: %v", name, err)
+		}
+		assigned = nil
+		for k, v := range d.AssignedVariables {
+			if assigned == nil {
+				assigned = make(map[string]any, len(d.AssignedVariables))
+			}
+			if assigned[k], err = decodeJSON([]byte(v)); err != nil {
+				return nil, runtimeErr("the recorded variable %q of state %q is not JSON: %v", k, name, err)
+			}
+		}
 	}
 	sc.assign(assigned)
-	th.exited(typ, name, outStr, assigned)
-	return nil
+	return out, nil
+}
+
+// sleepOn waits on the clock until t, unless the thread is resuming a
+// recording that has it past the wait already.
+func (r *run) sleepOn(ctx context.Context, th *thread, t time.Time) error {
+	if th.replaying() {
+		return nil
+	}
+	return r.sleepUntil(ctx, t)
 }

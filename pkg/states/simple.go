@@ -33,7 +33,8 @@ func (r *run) pass(s *asl.Pass, input any, th *thread, sc *scope) (any, string, 
 	if err != nil {
 		return nil, "", err
 	}
-	if err := r.leave("Pass", s.Name, out, assigned, th, sc); err != nil {
+	out, err = r.leave("Pass", s.Name, out, assigned, th, sc)
+	if err != nil {
 		return nil, "", err
 	}
 	return out, s.Next, nil
@@ -55,7 +56,8 @@ func (r *run) succeed(s *asl.Succeed, input any, th *thread, sc *scope) (any, st
 	if err != nil {
 		return nil, "", err
 	}
-	if err := r.leave("Succeed", s.Name, out, nil, th, sc); err != nil {
+	out, err = r.leave("Succeed", s.Name, out, nil, th, sc)
+	if err != nil {
 		return nil, "", err
 	}
 	return out, "", nil
@@ -111,7 +113,7 @@ func (r *run) wait(ctx context.Context, s *asl.Wait, input any, th *thread, sc *
 	if err != nil {
 		return nil, "", err
 	}
-	if err := r.sleepUntil(ctx, until); err != nil {
+	if err := r.sleepOn(ctx, th, until); err != nil {
 		return nil, "", err
 	}
 	assigned, err := evalAssign(s.Assign, eff, env)
@@ -122,7 +124,8 @@ func (r *run) wait(ctx context.Context, s *asl.Wait, input any, th *thread, sc *
 	if err != nil {
 		return nil, "", err
 	}
-	if err := r.leave("Wait", s.Name, out, assigned, th, sc); err != nil {
+	out, err = r.leave("Wait", s.Name, out, assigned, th, sc)
+	if err != nil {
 		return nil, "", err
 	}
 	return out, s.Next, nil

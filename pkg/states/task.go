@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
 	"github.com/stepforge/stepforge/pkg/asl"
 	"github.com/stepforge/stepforge/pkg/states/jsonpath"
 )
@@ -20,14 +23,14 @@ func (r *run) task(ctx context.Context, s *asl.Task, input any, th *thread, sc *
 		return nil, "", err
 	}
 	callsBack := isCallback(s.Resource)
-	result, err := r.withRetry(ctx, s.Name, entered, s.Retry, env, func(env jsonpath.Env, retries int) (any, error) {
+	result, err := r.withRetry(ctx, th, s.Name, entered, s.Retry, env, func(env jsonpath.Env, retries int) (any, error) {
 		// Each attempt of a callback task has a token of its own, in
 		// $$.Task.Token for its paths; a token whose task never started
 		// (its Parameters failed) is closed at once.
 		var cb *callback
 		if callsBack {
 			var token string
-			token, cb = r.m.cfg.broker.issue(r.m.cfg.clock)
+			token, cb = r.m.cfg.broker.issue(r.m.cfg.clock, r.tokenSeed(th, retries))
 			defer r.m.cfg.broker.close(cb, false)
 			env.Context = withTaskToken(env.Context, token)
 		}
@@ -63,7 +66,8 @@ func (r *run) task(ctx context.Context, s *asl.Task, input any, th *thread, sc *
 	if err != nil {
 		return r.catch("Task", s.Name, s.Catch, err, input, env, th, sc)
 	}
-	if err := r.leave("Task", s.Name, out, assigned, th, sc); err != nil {
+	out, err = r.leave("Task", s.Name, out, assigned, th, sc)
+	if err != nil {
 		return nil, "", err
 	}
 	return out, s.Next, nil
@@ -134,7 +138,9 @@ func (r *run) callTask(ctx context.Context, s *asl.Task, params any, timeout, he
 	events.scheduled(th, paramStr, timeout, heartbeat)
 	events.started(th)
 	clock := r.m.cfg.clock
-	start := clock.Now()
+	// The task started at its TaskStarted event: on a resumed execution,
+	// when it first did, so its timeout runs from then.
+	start := th.at
 	tctx := ctx
 	if rc, ok := clock.(RealClock); ok && timeout > 0 {
 		var cancel context.CancelFunc
@@ -147,7 +153,24 @@ func (r *run) callTask(ctx context.Context, s *asl.Task, params any, timeout, he
 		tctx = context.WithValue(tctx, brokerKey{}, r.m.cfg.broker)
 	}
 	var out any
-	if r.m.cfg.tasks == nil {
+	if rec := th.peek(); rec != nil {
+		// Resuming: the task already ran, and its outcome is recorded.
+		kind, v, rerr := recordedOutcome(rec)
+		switch kind {
+		case outcomeTimedOut:
+			if cb != nil {
+				r.m.cfg.broker.close(cb, true)
+			}
+			events.timedOut(th, rerr)
+			return nil, rerr
+		case outcomeNone:
+			return nil, runtimeErr("the recorded history has %s where task state %q has its outcome", rec.Type, s.Name)
+		}
+		out, err = v, rerr
+		if rerr == nil {
+			err = nil
+		}
+	} else if r.m.cfg.tasks == nil {
 		err = &Error{Name: errTaskFailed, Cause: "no Tasks configured to run " + s.Resource}
 	} else {
 		out, err = r.m.cfg.tasks.Run(WithClockContext(tctx, clock), req)
@@ -198,7 +221,26 @@ func (r *run) callTask(ctx context.Context, s *asl.Task, params any, timeout, he
 // own timeout and an abort end the wait with no task event.
 // https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-wait-token
 func (r *run) callbackResult(ctx context.Context, cb *callback, lim waitLimits, events taskEvents, th *thread) (any, error) {
-	out, err := r.m.cfg.broker.wait(ctx, cb, lim)
+	var out any
+	var err error
+	if rec := th.peek(); rec != nil {
+		// Resuming: the token's outcome is recorded.
+		kind, v, rerr := recordedOutcome(rec)
+		r.m.cfg.broker.close(cb, kind == outcomeTimedOut)
+		switch kind {
+		case outcomeTimedOut:
+			events.timedOut(th, rerr)
+			return nil, rerr
+		case outcomeNone:
+			return nil, runtimeErr("the recorded history has %s where a callback task has its outcome", rec.Type)
+		}
+		out = v
+		if rerr != nil {
+			err = rerr
+		}
+	} else {
+		out, err = r.m.cfg.broker.wait(ctx, cb, lim)
+	}
 	switch {
 	case err == errCallbackTimeout || err == errCallbackHeartbeat:
 		te := &Error{Name: err.(*Error).Name}
@@ -218,6 +260,12 @@ func (r *run) callbackResult(ctx context.Context, cb *callback, lim waitLimits, 
 	}
 	events.succeeded(th, outStr)
 	return out, nil
+}
+
+// tokenSeed names a callback task's attempt for its token: the execution,
+// the StateEntered event and the retry count.
+func (r *run) tokenSeed(th *thread, retries int) string {
+	return r.execCtx["Id"].(string) + "#" + r.execCtx["StartTime"].(string) + "#" + strconv.FormatInt(th.entered, 10) + "#" + strconv.Itoa(retries)
 }
 
 // withTaskToken returns the context object c with $$.Task.Token set.
@@ -246,4 +294,44 @@ func WithClockContext(ctx context.Context, c Clock) context.Context {
 func ClockFrom(ctx context.Context) Clock {
 	c, _ := ctx.Value(clockKey{}).(Clock)
 	return c
+}
+
+// What a recorded task event says the task did.
+const (
+	outcomeNone     = iota
+	outcomeDone     // succeeded or submitted, with its output
+	outcomeFailed   // failed, with its error
+	outcomeTimedOut // timed out, with its error
+)
+
+// recordedOutcome reads a task's outcome from its recorded event.
+func recordedOutcome(ev *types.HistoryEvent) (int, any, *Error) {
+	done := func(s *string) (int, any, *Error) {
+		v, err := decodeJSON([]byte(aws.ToString(s)))
+		if err != nil {
+			return outcomeFailed, nil, runtimeErr("the recorded task output is not JSON: %v", err)
+		}
+		return outcomeDone, v, nil
+	}
+	switch {
+	case ev.TaskSucceededEventDetails != nil:
+		return done(ev.TaskSucceededEventDetails.Output)
+	case ev.TaskSubmittedEventDetails != nil:
+		return done(ev.TaskSubmittedEventDetails.Output)
+	case ev.LambdaFunctionSucceededEventDetails != nil:
+		return done(ev.LambdaFunctionSucceededEventDetails.Output)
+	case ev.TaskFailedEventDetails != nil:
+		d := ev.TaskFailedEventDetails
+		return outcomeFailed, nil, &Error{Name: aws.ToString(d.Error), Cause: aws.ToString(d.Cause)}
+	case ev.LambdaFunctionFailedEventDetails != nil:
+		d := ev.LambdaFunctionFailedEventDetails
+		return outcomeFailed, nil, &Error{Name: aws.ToString(d.Error), Cause: aws.ToString(d.Cause)}
+	case ev.TaskTimedOutEventDetails != nil:
+		d := ev.TaskTimedOutEventDetails
+		return outcomeTimedOut, nil, &Error{Name: aws.ToString(d.Error), Cause: aws.ToString(d.Cause)}
+	case ev.LambdaFunctionTimedOutEventDetails != nil:
+		d := ev.LambdaFunctionTimedOutEventDetails
+		return outcomeTimedOut, nil, &Error{Name: aws.ToString(d.Error), Cause: aws.ToString(d.Cause)}
+	}
+	return outcomeNone, nil, nil
 }
