@@ -186,8 +186,8 @@ func (m *Machine) check(st asl.State, inherited asl.QueryLanguage) error {
 			return unsupported("Resource", "the .waitForTaskToken integration pattern needs a service integration (arn:aws:states:::service:api.waitForTaskToken)")
 		case strings.HasPrefix(s.Resource, "arn:aws:states:") && strings.Contains(s.Resource, ":activity:"):
 			return unsupported("Resource", "activities are not supported yet")
-		case strings.Contains(s.Resource, ".sync"):
-			return unsupported("Resource", "the .sync integration pattern is not supported yet")
+		case isSync(s.Resource) && !strings.HasPrefix(s.Resource, "arn:aws:states:::"):
+			return unsupported("Resource", "the .sync integration pattern needs a service integration (arn:aws:states:::service:api.sync)")
 		case s.Credentials != nil:
 			return unsupported("Credentials", "cross-account credentials are not supported")
 		}

@@ -233,3 +233,47 @@ func TestResumeWaitingForATaskToken(t *testing.T) {
 	assert.JSONEq(t, `{"answer":42}`, string(ex.Output))
 	assert.Len(t, tokens, 0, "the submitted request is not sent again")
 }
+
+func TestSyncTaskSubmitsAndResumesOntoItsJob(t *testing.T) {
+	// A .sync task records its job's start (TaskSubmitted) and then the
+	// job's result; resumed after the submission, it waits for that job
+	// instead of starting another.
+	def, err := asl.Parse([]byte(`{"StartAt":"Child","States":{"Child":{"Type":"Task","Resource":"arn:aws:states:::states:startExecution.sync:2","Parameters":{"StateMachineArn":"arn:aws:states:us-east-1:123456789012:stateMachine:child","Input":{"n":1}},"End":true}}}`))
+	require.NoError(t, err)
+	var started atomic.Int64
+	tasks := states.TaskFunc(func(ctx context.Context, r states.TaskRequest) (any, error) {
+		require.True(t, r.Sync)
+		job := "job-resumed"
+		if r.Submitted == nil {
+			started.Add(1)
+			job = "job-1"
+			if err := states.Submit(ctx, map[string]any{"ExecutionArn": job}); err != nil {
+				return nil, err
+			}
+			assert.Error(t, states.Submit(ctx, map[string]any{}), "a job is submitted once")
+		} else {
+			var sub struct{ ExecutionArn string }
+			require.NoError(t, json.Unmarshal(r.Submitted, &sub))
+			job = sub.ExecutionArn
+		}
+		return map[string]any{"ExecutionArn": job, "Status": "SUCCEEDED", "Output": map[string]any{"n": 2}}, nil
+	})
+	m, err := states.New(def, states.WithTasks(tasks), states.WithClock(states.NewVirtualClock(epoch)))
+	require.NoError(t, err)
+	ex, err := m.Run(context.Background(), nil, states.WithExecutionName("s"))
+	require.NoError(t, err)
+	require.Equal(t, states.StatusSucceeded, ex.Status, "%s: %s", ex.Error, ex.Cause)
+	assert.Equal(t, []types.HistoryEventType{
+		types.HistoryEventTypeExecutionStarted, types.HistoryEventTypeTaskStateEntered, types.HistoryEventTypeTaskScheduled,
+		types.HistoryEventTypeTaskStarted, types.HistoryEventTypeTaskSubmitted, types.HistoryEventTypeTaskSucceeded,
+		types.HistoryEventTypeTaskStateExited, types.HistoryEventTypeExecutionSucceeded,
+	}, eventTypes(ex))
+
+	cut := 5 // through TaskSubmitted
+	again, err := m.Resume(context.Background(), ex.History[:cut], states.WithExecutionName("s"))
+	require.NoError(t, err)
+	require.Equal(t, states.StatusSucceeded, again.Status)
+	assert.JSONEq(t, `{"ExecutionArn":"job-1","Status":"SUCCEEDED","Output":{"n":2}}`, string(again.Output), "the resumed task waited for the submitted job")
+	assert.Equal(t, int64(1), started.Load(), "no second job")
+	assert.Error(t, states.Submit(context.Background(), nil), "Submit outside a .sync task fails")
+}

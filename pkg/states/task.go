@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -147,10 +148,36 @@ func (r *run) callTask(ctx context.Context, s *asl.Task, params any, timeout, he
 		tctx, cancel = context.WithTimeout(ctx, rc.scaled(time.Duration(timeout)*time.Second))
 		defer cancel()
 	}
-	req := TaskRequest{Resource: s.Resource, Parameters: params, StateName: s.Name, Attempt: retries, Timeout: timeout, Heartbeat: heartbeat}
+	req := TaskRequest{Resource: s.Resource, Parameters: params, StateName: s.Name, Attempt: retries, Timeout: timeout, Heartbeat: heartbeat, Sync: isSync(s.Resource)}
 	if cb != nil {
 		req.TaskToken = cb.token
 		tctx = context.WithValue(tctx, brokerKey{}, r.m.cfg.broker)
+	}
+	sync := isSync(s.Resource)
+	if rec := th.peek(); sync && rec != nil && rec.TaskSubmittedEventDetails != nil {
+		// Resuming a .sync task whose job was started: the task reattaches
+		// to the job its submission recorded, unless its outcome is recorded
+		// too.
+		events.(serviceEvents).submitted(th, aws.ToString(rec.TaskSubmittedEventDetails.Output))
+		req.Submitted = json.RawMessage(aws.ToString(rec.TaskSubmittedEventDetails.Output))
+	}
+	if sync && req.Submitted == nil {
+		var once atomic.Bool
+		tctx = context.WithValue(tctx, submitKey{}, func(output any) error {
+			if !once.CompareAndSwap(false, true) {
+				return errors.New("states: the task's job was submitted already")
+			}
+			v, err := normalize(output)
+			if err != nil {
+				return err
+			}
+			str, err := checkSize(v, "the task's submission")
+			if err != nil {
+				return err
+			}
+			events.(serviceEvents).submitted(th, str)
+			return nil
+		})
 	}
 	var out any
 	if rec := th.peek(); rec != nil {
@@ -260,6 +287,23 @@ func (r *run) callbackResult(ctx context.Context, cb *callback, lim waitLimits, 
 	}
 	events.succeeded(th, outStr)
 	return out, nil
+}
+
+type submitKey struct{}
+
+// Submit records, from inside a .sync task's Run, that its job has started
+// (a TaskSubmitted event with output, e.g. StartExecution's response), as
+// AWS records it before the task's outcome. Run then waits for the job and
+// returns its result. On a resumed execution whose task was submitted, Run
+// gets the recorded submission in TaskRequest.Submitted instead and should
+// wait for that job rather than start another. Submit fails outside a
+// .sync task and when called twice.
+func Submit(ctx context.Context, output any) error {
+	f, ok := ctx.Value(submitKey{}).(func(any) error)
+	if !ok {
+		return errors.New("states: Submit is only for the Run of a .sync task that has not been submitted")
+	}
+	return f(output)
 }
 
 // tokenSeed names a callback task's attempt for its token: the execution,

@@ -35,6 +35,13 @@ type TaskRequest struct {
 	// state then waits until the token is completed through the machine's
 	// TokenBroker (BrokerFrom(ctx) in Run).
 	TaskToken string
+	// Sync is true for the .sync integration pattern (".sync", ".sync:2"):
+	// Run returns when the job it starts has ended, with the job's result,
+	// and may record the job's start with Submit.
+	Sync bool
+	// Submitted is, for a .sync task of a resumed execution, what Submit
+	// recorded before the interruption: Run waits for that job.
+	Submitted []byte
 }
 
 // TaskFunc adapts a function to Tasks.
@@ -68,6 +75,13 @@ func (r Router) Run(ctx context.Context, t TaskRequest) (any, error) {
 // isCallback reports whether resource uses the .waitForTaskToken
 // integration pattern.
 func isCallback(resource string) bool { return strings.HasSuffix(resource, ".waitForTaskToken") }
+
+// isSync reports whether resource uses the .sync integration pattern
+// (".sync", or a versioned ".sync:2").
+func isSync(resource string) bool {
+	i := strings.LastIndex(resource, ".sync")
+	return i >= 0 && (i+5 == len(resource) || resource[i+5] == ':')
+}
 
 func isLambdaInvoke(resource string) bool {
 	return strings.HasPrefix(resource, "arn:aws:states:::lambda:invoke")
