@@ -587,6 +587,14 @@ func (r *run) mapJ(ctx context.Context, s *asl.Map, input any, th *thread, sc *s
 			}
 		}
 		items, ok := v.([]any)
+		if isDistributed(s) {
+			if s.ItemReader != nil {
+				items = nil
+			} else if !ok {
+				return nil, aj.typeError("Items", "array", v)
+			}
+			return r.distributedRun(ctx, s, th, mapEval{j: aj}, items, entered, retries)
+		}
 		if !ok {
 			return nil, aj.typeError("Items", "array", v)
 		}

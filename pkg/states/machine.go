@@ -18,8 +18,8 @@
 // Output, Assign, Condition, Items, "{% %}" fields), per machine and per
 // state.
 //
-// What it does not run yet (distributed Map, .sync integrations,
-// activities, ...) New rejects with an UnsupportedError
+// What it does not run (activities, cross-account Credentials, Parquet
+// item readers, ...) New rejects with an UnsupportedError
 // naming the state and the field.
 package states
 
@@ -65,6 +65,7 @@ type config struct {
 	account string
 	roleArn string
 	broker  *TokenBroker
+	store   ObjectStore
 }
 
 // Option configures New.
@@ -201,19 +202,24 @@ func (m *Machine) check(st asl.State, inherited asl.QueryLanguage) error {
 			m.branches[s] = append(m.branches[s], p)
 		}
 	case *asl.Map:
-		switch {
-		case s.ItemProcessor != nil && s.ItemProcessor.ProcessorConfig.Mode == asl.Distributed:
-			return unsupported("ItemProcessor.ProcessorConfig.Mode", "the distributed Map is not supported yet")
-		case s.ItemReader != nil:
-			return unsupported("ItemReader", "reading items from S3 is not supported yet")
-		case s.ItemBatcher != nil:
-			return unsupported("ItemBatcher", "batching items is not supported yet")
-		case s.ResultWriter != nil:
-			return unsupported("ResultWriter", "writing results to S3 is not supported yet")
-		case s.ToleratedFailureCount != nil || s.ToleratedFailureCountPath != "":
-			return unsupported("ToleratedFailureCount", "tolerated failures are not supported yet")
-		case s.ToleratedFailurePercentage != nil || s.ToleratedFailurePercentagePath != "":
-			return unsupported("ToleratedFailurePercentage", "tolerated failures are not supported yet")
+		distributed := s.ItemProcessor != nil && s.ItemProcessor.ProcessorConfig.Mode == asl.Distributed
+		if distributed {
+			if err := m.checkDistributed(s); err != nil {
+				return err
+			}
+		} else {
+			switch {
+			case s.ItemReader != nil:
+				return unsupported("ItemReader", "only a distributed Map reads its items from S3")
+			case s.ItemBatcher != nil:
+				return unsupported("ItemBatcher", "only a distributed Map batches its items")
+			case s.ResultWriter != nil:
+				return unsupported("ResultWriter", "only a distributed Map writes its results to S3")
+			case s.ToleratedFailureCount != nil || s.ToleratedFailureCountPath != "" || s.ToleratedFailureCountExpr != "":
+				return unsupported("ToleratedFailureCount", "only a distributed Map tolerates failures")
+			case s.ToleratedFailurePercentage != nil || s.ToleratedFailurePercentagePath != "" || s.ToleratedFailurePercentageExpr != "":
+				return unsupported("ToleratedFailurePercentage", "only a distributed Map tolerates failures")
+			}
 		}
 		start, sts, ql := "", asl.States(nil), asl.QueryLanguage("")
 		switch {

@@ -187,6 +187,21 @@ func (r *run) mapState(ctx context.Context, s *asl.Map, input any, th *thread, s
 		if err != nil {
 			return nil, err
 		}
+		if isDistributed(s) {
+			var items []any
+			if s.ItemReader == nil {
+				if items, err = mapItems(s, eff, env); err != nil {
+					return nil, err
+				}
+			}
+			ev := env
+			ev.Input = eff
+			out, err := r.distributedRun(ctx, s, th, mapEval{env: ev}, items, entered, retries)
+			if err != nil {
+				return nil, err
+			}
+			return applyTemplate(s.ResultSelector, out, env)
+		}
 		items, err := mapItems(s, eff, env)
 		if err != nil {
 			return nil, err
@@ -277,4 +292,8 @@ func endEvent(err error, failed, aborted types.HistoryEventType) types.HistoryEv
 		return aborted
 	}
 	return failed
+}
+
+func isDistributed(s *asl.Map) bool {
+	return s.ItemProcessor != nil && s.ItemProcessor.ProcessorConfig.Mode == asl.Distributed
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -34,6 +35,9 @@ type Execution struct {
 	StartDate, StopDate time.Time
 	// History is the event list GetExecutionHistory returns, oldest first.
 	History []types.HistoryEvent
+	// Children are the child executions its distributed Map states
+	// started, each with its own history, as AWS runs them.
+	Children []*Execution
 }
 
 // RunOption configures one Run.
@@ -63,6 +67,11 @@ type run struct {
 	execCtx  map[string]any // $$.Execution
 	smCtx    map[string]any // $$.StateMachine
 	deadline time.Time      // the machine's TimeoutSeconds; zero when unset
+	// timeoutSecs is the machine's TimeoutSeconds, for the cause.
+	timeoutSecs int
+	// children are the child executions of distributed Maps.
+	childMu  sync.Mutex
+	children []*Execution
 }
 
 // errExecutionTimedOut ends an execution that ran past the machine's
@@ -187,6 +196,7 @@ func (m *Machine) execute(ctx context.Context, rc runConfig, in any, inStr strin
 	r.h.sink = rc.sink
 	runCtx := ctx
 	if m.def.TimeoutSeconds != nil && *m.def.TimeoutSeconds > 0 {
+		r.timeoutSecs = *m.def.TimeoutSeconds
 		r.deadline = start.Add(time.Duration(*m.def.TimeoutSeconds) * time.Second)
 		if rcl, ok := clock.(RealClock); ok {
 			var cancel context.CancelFunc
@@ -194,23 +204,31 @@ func (m *Machine) execute(ctx context.Context, rc runConfig, in any, inStr strin
 			defer cancel()
 		}
 	}
-	main.emit(types.HistoryEventTypeExecutionStarted, func(ev *types.HistoryEvent) {
-		ev.ExecutionStartedEventDetails = &types.ExecutionStartedEventDetails{
-			Input: r.h.str(inStr), InputDetails: dataDetails(), RoleArn: r.h.str(m.cfg.roleArn),
-		}
-	})
-	// The first state's events start a chain of their own: on AWS the
-	// first StateEntered event has previousEventId 0.
-	main.prev = 0
+	r.started(main, inStr)
 	out, err := r.runProgram(runCtx, m.main, in, main, &scope{})
 	if derr := r.h.divergence(); derr != nil {
 		return nil, derr
 	}
+	ex := &Execution{ARN: arn, Name: rc.name, StartDate: start}
+	r.end(ctx, main, out, err, ex)
+	ex.StopDate = clock.Now()
+	ex.History = r.h.done()
+	ex.Children = r.children
+	if recorded == nil {
+		m.events.Store(int64(len(ex.History)))
+		m.strs.Store(int64(r.h.strings()))
+	}
+	return ex, nil
+}
+
+// end records how an execution ended (its last event) and fills in ex.
+// ctx is the caller's: its end is an abort, a deadline of the execution's
+// own a time-out.
+func (r *run) end(ctx context.Context, main *thread, out any, err error, ex *Execution) {
 	var outStr string
 	if err == nil {
 		outStr, err = main.encode(out, "the execution output")
 	}
-	ex := &Execution{ARN: arn, Name: rc.name, StartDate: start}
 	switch {
 	case err == nil:
 		ex.Status, ex.Output = StatusSucceeded, json.RawMessage(outStr)
@@ -219,7 +237,7 @@ func (m *Machine) execute(ctx context.Context, rc runConfig, in any, inStr strin
 		})
 	case !r.deadline.IsZero() && (errors.Is(err, errExecutionTimedOut) || (errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil)):
 		ex.Status, ex.Error = StatusTimedOut, errTimeout
-		ex.Cause = fmt.Sprintf("The execution ran longer than its TimeoutSeconds (%d)", *m.def.TimeoutSeconds)
+		ex.Cause = fmt.Sprintf("The execution ran longer than its TimeoutSeconds (%d)", r.timeoutSecs)
 		main.emit(types.HistoryEventTypeExecutionTimedOut, func(ev *types.HistoryEvent) {
 			ev.ExecutionTimedOutEventDetails = &types.ExecutionTimedOutEventDetails{Error: aws.String(ex.Error), Cause: aws.String(ex.Cause)}
 		})
@@ -236,13 +254,6 @@ func (m *Machine) execute(ctx context.Context, rc runConfig, in any, inStr strin
 			ev.ExecutionFailedEventDetails = &types.ExecutionFailedEventDetails{Error: optString(se.Name), Cause: optString(se.Cause)}
 		})
 	}
-	ex.StopDate = clock.Now()
-	ex.History = r.h.done()
-	if recorded == nil {
-		m.events.Store(int64(len(ex.History)))
-		m.strs.Store(int64(r.h.strings()))
-	}
-	return ex, nil
 }
 
 func optString(s string) *string {

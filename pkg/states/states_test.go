@@ -314,7 +314,7 @@ func TestUnsupportedIsRejected(t *testing.T) {
 	// What the executor does not run yet is refused by name, never run
 	// differently from AWS.
 	for _, c := range []struct{ name, def, state, field string }{
-		{"distributed Map", one(`{"Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}`), "S", "ItemProcessor.ProcessorConfig.Mode"},
+		{"Parquet items", one(`{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"PARQUET"},"Parameters":{"Bucket":"b","Key":"k"}},"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}`), "S", "ItemReader.ReaderConfig.InputType"},
 		{"activity", one(`{"Type":"Task","Resource":"arn:aws:states:us-east-1:123456789012:activity:work","End":true}`), "S", "Resource"},
 		{"tolerated failures", one(`{"Type":"Map","ToleratedFailureCount":1,"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}`), "S", "ToleratedFailureCount"},
 	} {
