@@ -466,6 +466,7 @@ func (r *run) taskJ(ctx context.Context, s *asl.Task, input any, th *thread, sc 
 		if err != nil {
 			return nil, err
 		}
+		r.note("afterArguments", args)
 		timeout, err := aj.integer(s.TimeoutSeconds, s.TimeoutSecondsExpr, "TimeoutSeconds", 1)
 		if err != nil {
 			return nil, err
@@ -474,7 +475,9 @@ func (r *run) taskJ(ctx context.Context, s *asl.Task, input any, th *thread, sc 
 		if err != nil {
 			return nil, err
 		}
-		return r.callTask(ctx, s, args, timeout, heartbeat, retries, th, cb)
+		res, err := r.callTask(ctx, s, args, timeout, heartbeat, retries, th, cb)
+		r.note("result", res)
+		return res, err
 	})
 	if err != nil {
 		return r.catchJ("Task", s.Catch, err, j, th, sc)
@@ -494,7 +497,7 @@ func (r *run) taskJ(ctx context.Context, s *asl.Task, input any, th *thread, sc 
 // Next; the output is the catcher's Output, by default the error output
 // {"Error","Cause"}, and its Assign reads $states.errorOutput.
 func (r *run) catchJ(typ string, catchers []asl.Catcher, err error, j *jstate, th *thread, sc *scope) (any, string, error) {
-	if terminal(err) {
+	if terminal(err) || isRetriable(err) {
 		return nil, "", err
 	}
 	se := asStatesError(err)
@@ -503,6 +506,7 @@ func (r *run) catchJ(typ string, catchers []asl.Catcher, err error, j *jstate, t
 			continue
 		}
 		errOut := map[string]any{"Error": se.Name, "Cause": se.Cause}
+		r.caught()
 		cj := j.with("errorOutput", errOut)
 		out := any(errOut)
 		if c.Output != nil {

@@ -47,6 +47,8 @@ type Machine struct {
 	// many, so a machine that runs the same path every time allocates its
 	// history once, at its size.
 	events, strs atomic.Int64
+	// single names the one state of a SingleState machine.
+	single string
 }
 
 // program is one set of states and where it starts: the machine, a

@@ -84,6 +84,14 @@ func (r *run) withRetry(ctx context.Context, th *thread, name string, entered ti
 		if retriers[i].MaxAttempts != nil {
 			max = *retriers[i].MaxAttempts
 		}
+		if r.test != nil {
+			// TestState runs one attempt: the retrier decides whether the
+			// state would be retried after its given number of retries.
+			if r.test.retries < max {
+				return nil, &retriable{se}
+			}
+			return nil, se
+		}
 		if used[i] >= max {
 			return nil, se
 		}
@@ -104,7 +112,7 @@ func (r *run) withRetry(ctx context.Context, th *thread, name string, entered ti
 // ResultPath into the state's raw input. With no catcher matching, the
 // error goes on up.
 func (r *run) catch(typ, name string, catchers []asl.Catcher, err error, input any, env jsonpath.Env, th *thread, sc *scope) (any, string, error) {
-	if terminal(err) {
+	if terminal(err) || isRetriable(err) {
 		return nil, "", err
 	}
 	se := asStatesError(err)
@@ -113,6 +121,7 @@ func (r *run) catch(typ, name string, catchers []asl.Catcher, err error, input a
 			continue
 		}
 		errOut := map[string]any{"Error": se.Name, "Cause": se.Cause}
+		r.caught()
 		assigned, aerr := evalAssign(c.Assign, errOut, env)
 		if aerr != nil {
 			return nil, "", aerr

@@ -69,6 +69,8 @@ type run struct {
 	deadline time.Time      // the machine's TimeoutSeconds; zero when unset
 	// timeoutSecs is the machine's TimeoutSeconds, for the cause.
 	timeoutSecs int
+	// test is set for TestState.
+	test *testRun
 	// children are the child executions of distributed Maps.
 	childMu  sync.Mutex
 	children []*Execution
@@ -377,6 +379,9 @@ func (r *run) enter(typ, name string, input any, th *thread, sc *scope) (jsonpat
 // state's $$.State just Name and EnteredTime.
 // https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html
 func (r *run) context(name string, entered time.Time, retries int, item map[string]any) map[string]any {
+	if r.test != nil && r.test.context != nil {
+		return r.test.contextFor(name, entered, retries, item)
+	}
 	st := map[string]any{"Name": name, "EnteredTime": timestamp(entered)}
 	if retries >= 0 {
 		st["RetryCount"] = json.Number(strconv.Itoa(retries))

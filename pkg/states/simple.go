@@ -22,10 +22,12 @@ func (r *run) pass(s *asl.Pass, input any, th *thread, sc *scope) (any, string, 
 	if err != nil {
 		return nil, "", err
 	}
+	r.note("afterInputPath", eff)
 	result, err := applyTemplate(s.Parameters, eff, env)
 	if err != nil {
 		return nil, "", err
 	}
+	r.note("afterParameters", result)
 	if s.Result != nil {
 		result = s.Result
 	}

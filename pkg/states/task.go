@@ -39,10 +39,12 @@ func (r *run) task(ctx context.Context, s *asl.Task, input any, th *thread, sc *
 		if err != nil {
 			return nil, err
 		}
+		r.note("afterInputPath", eff)
 		params, err := applyTemplate(s.Parameters, eff, env)
 		if err != nil {
 			return nil, err
 		}
+		r.note("afterParameters", params)
 		timeout, err := secondsField(s.Name, "TimeoutSeconds", s.TimeoutSeconds, s.TimeoutSecondsPath, eff, env)
 		if err != nil {
 			return nil, err
@@ -58,7 +60,10 @@ func (r *run) task(ctx context.Context, s *asl.Task, input any, th *thread, sc *
 		if err != nil {
 			return nil, err
 		}
-		return applyTemplate(s.ResultSelector, res, env)
+		r.note("result", res)
+		sel, err := applyTemplate(s.ResultSelector, res, env)
+		r.note("afterResultSelector", sel)
+		return sel, err
 	})
 	if err != nil {
 		return r.catch("Task", s.Name, s.Catch, err, input, env, th, sc)
@@ -85,6 +90,7 @@ func (r *run) finish(assign asl.Object, resultPath, outputPath asl.Path, input, 
 	if err != nil {
 		return nil, nil, err
 	}
+	r.note("afterResultPath", out)
 	out, err = applyOutputPath(outputPath, out, env)
 	if err != nil {
 		return nil, nil, err
@@ -197,6 +203,8 @@ func (r *run) callTask(ctx context.Context, s *asl.Task, params any, timeout, he
 		if rerr == nil {
 			err = nil
 		}
+	} else if r.test != nil && r.test.mock != nil {
+		out, err = r.test.mocked()
 	} else if r.m.cfg.tasks == nil {
 		err = &Error{Name: errTaskFailed, Cause: "no Tasks configured to run " + s.Resource}
 	} else {
