@@ -405,6 +405,9 @@ func (r *run) leave(typ, name string, out any, assigned map[string]any, th *thre
 	if err != nil {
 		return nil, err
 	}
+	if err := checkVariables(name, assigned, sc); err != nil {
+		return nil, err
+	}
 	ev, replayed := th.exited(typ, name, outStr, assigned)
 	if replayed && ev.StateExitedEventDetails != nil {
 		d := ev.StateExitedEventDetails

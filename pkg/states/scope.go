@@ -1,5 +1,7 @@
 package states
 
+import "fmt"
+
 // scope holds workflow variables. A Parallel branch or Map iteration runs
 // in a scope of its own: it reads the outer variables, and what it assigns
 // stays in it. States assign when they finish, so the values a state reads
@@ -8,6 +10,7 @@ package states
 type scope struct {
 	parent *scope
 	vars   map[string]any
+	sizes  map[string]int // JSON size of each variable, for the limits
 }
 
 // all returns every variable visible in s, inner ones shadowing outer ones;
@@ -43,4 +46,55 @@ func (s *scope) assign(vars map[string]any) {
 	for k, v := range vars {
 		s.vars[k] = v
 	}
+}
+
+// Variable size limits: one variable, and all an Assign sets at once, at
+// most 256 KiB of JSON; all the variables of an execution at most 10 MiB.
+// Past them the state fails with States.DataLimitExceeded, which no
+// catcher takes.
+// https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html
+const (
+	maxVariable     = 256 * 1024
+	maxAssign       = 256 * 1024
+	maxAllVariables = 10 * 1024 * 1024
+)
+
+func checkVariables(state string, assigned map[string]any, sc *scope) error {
+	if len(assigned) == 0 {
+		return nil
+	}
+	total := 0
+	sizes := make(map[string]int, len(assigned))
+	for k, v := range assigned {
+		n := len(mustEncode(v))
+		if n > maxVariable {
+			return &Error{Name: errDataLimitExceeded, Cause: fmt.Sprintf("The variable '%s' assigned by state '%s' has a size of %d bytes, over the limit of %d bytes", k, state, n, maxVariable)}
+		}
+		sizes[k] = n
+		total += n
+	}
+	if total > maxAssign {
+		return &Error{Name: errDataLimitExceeded, Cause: fmt.Sprintf("The variables assigned by state '%s' have a combined size of %d bytes, over the limit of %d bytes", state, total, maxAssign)}
+	}
+	all := 0
+	for c := sc; c != nil; c = c.parent {
+		for k, n := range c.sizes {
+			if _, replaced := sizes[k]; !replaced || c != sc {
+				all += n
+			}
+		}
+	}
+	for _, n := range sizes {
+		all += n
+	}
+	if all > maxAllVariables {
+		return &Error{Name: errDataLimitExceeded, Cause: fmt.Sprintf("The variables of the execution would have a combined size of %d bytes, over the limit of %d bytes", all, maxAllVariables)}
+	}
+	if sc.sizes == nil {
+		sc.sizes = make(map[string]int, len(sizes))
+	}
+	for k, n := range sizes {
+		sc.sizes[k] = n
+	}
+	return nil
 }

@@ -349,3 +349,26 @@ func TestJSONataDefinitionErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestVariableSizeLimits(t *testing.T) {
+	// One variable over 256 KiB, or one Assign over 256 KiB in all, fails
+	// the state with States.DataLimitExceeded, which States.ALL does not
+	// catch. https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html
+	big := strings.Repeat("x", 200*1024)
+	for _, c := range []struct{ name, assign string }{
+		{"one variable", `{"a.$":"States.Format('{}{}', $.big, $.big)"}`},
+		{"one Assign in all", `{"a.$":"$.big","b.$":"$.big"}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			def, err := asl.Parse([]byte(`{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::x:y","Assign":` + c.assign + `,"Catch":[{"ErrorEquals":["States.ALL"],"Next":"H"}],"End":true},"H":{"Type":"Succeed"}}}`))
+			require.NoError(t, err)
+			ex, _ := run(t, def, states.TaskFunc(func(context.Context, states.TaskRequest) (any, error) { return map[string]any{"big": big}, nil }), `{}`)
+			assert.Equal(t, states.StatusFailed, ex.Status)
+			assert.Equal(t, "States.DataLimitExceeded", ex.Error)
+		})
+	}
+	def, err := asl.Parse([]byte(`{"StartAt":"T","States":{"T":{"Type":"Pass","Assign":{"a.$":"$.big"},"End":true}}}`))
+	require.NoError(t, err)
+	ex, _ := run(t, def, nil, `{"big":"`+strings.Repeat("x", 100*1024)+`"}`)
+	assert.Equal(t, states.StatusSucceeded, ex.Status, "under the limits")
+}
