@@ -358,8 +358,10 @@ func TestCallbackInParallelBranches(t *testing.T) {
 	// Each branch's callback task waits for its own token; the Parallel
 	// state's output is the branches' results in order, whichever token is
 	// completed first. docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html, callbackDoc
-	branch := `{"StartAt":"S","States":{"S":` + sqsCallback(`,"End":true`) + `}}`
-	m, _, tokens := callbackMachine(t, one(`{"Type":"Parallel","Branches":[`+branch+`,`+branch+`],"End":true}`))
+	branch := func(name string) string {
+		return `{"StartAt":"` + name + `","States":{"` + name + `":` + sqsCallback(`,"End":true`) + `}}`
+	}
+	m, _, tokens := callbackMachine(t, one(`{"Type":"Parallel","Branches":[`+branch("A")+`,`+branch("B")+`],"End":true}`))
 	done := runAsync(context.Background(), m, `{"msg":"x"}`)
 	first, second := <-tokens, <-tokens
 	require.NotEqual(t, first, second)

@@ -129,6 +129,11 @@ func New(def *asl.StateMachine, opts ...Option) (*Machine, error) {
 	if def, err = asl.Parse(b); err != nil {
 		return nil, fmt.Errorf("states: %w", err)
 	}
+	// The rules of the language, as CreateStateMachine checks them: an
+	// *asl.ValidationError lists each problem at its path.
+	if err := def.Validate(); err != nil {
+		return nil, err
+	}
 	m := &Machine{def: def, cfg: cfg, branches: map[*asl.Parallel][]*program{}, maps: map[*asl.Map]*program{}, jsonata: map[asl.State]bool{}}
 	top := def.QueryLanguage
 	if top == "" {

@@ -310,13 +310,23 @@ func TestDataLimit(t *testing.T) {
 	assert.ErrorAs(t, err, &inputErr, "an input over the limit starts no execution")
 }
 
+func TestInvalidDefinitionsAreRefused(t *testing.T) {
+	// New checks the rules of the language as CreateStateMachine does and
+	// names each problem's place.
+	def, err := asl.Parse([]byte(one(`{"Type":"Map","ToleratedFailureCount":1,"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}`)))
+	require.NoError(t, err)
+	_, err = states.New(def)
+	var ve *asl.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Contains(t, err.Error(), "States.S: ToleratedFailureCount is only allowed in a distributed Map")
+}
+
 func TestUnsupportedIsRejected(t *testing.T) {
 	// What the executor does not run yet is refused by name, never run
 	// differently from AWS.
 	for _, c := range []struct{ name, def, state, field string }{
 		{"Parquet items", one(`{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"PARQUET"},"Parameters":{"Bucket":"b","Key":"k"}},"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}`), "S", "ItemReader.ReaderConfig.InputType"},
 		{"activity", one(`{"Type":"Task","Resource":"arn:aws:states:us-east-1:123456789012:activity:work","End":true}`), "S", "Resource"},
-		{"tolerated failures", one(`{"Type":"Map","ToleratedFailureCount":1,"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}`), "S", "ToleratedFailureCount"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			def, err := asl.Parse([]byte(c.def))
@@ -334,12 +344,12 @@ func TestJSONataDefinitionErrors(t *testing.T) {
 	// AWS refuses these at CreateStateMachine; New refuses them with AWS's
 	// code and message, naming the state and the field.
 	for _, c := range []struct{ name, state, want string }{
-		{"invalid expression", `{"Type":"Pass","Output":{"v":"{% $states.input. %}"},"End":true}`, "INVALID_JSONATA_EXPRESSION"},
-		{"top-level field reference", `{"Type":"Pass","Output":{"v":"{% phone %}"},"End":true}`, "UNSUPPORTED_JSONATA_EXPRESSION: Reference to 'phone' at the top level is not supported. at /States/S/Output/v"},
-		{"bad condition", `{"Type":"Choice","Choices":[{"Condition":"{% ( %}","Next":"S"}]}`, "at /States/S/Choices/0/Condition"},
+		{"invalid expression", `{"Type":"Pass","Output":{"v":"{% $states.input. %}"},"Next":"E"}`, "INVALID_JSONATA_EXPRESSION"},
+		{"top-level field reference", `{"Type":"Pass","Output":{"v":"{% phone %}"},"Next":"E"}`, "UNSUPPORTED_JSONATA_EXPRESSION: Reference to 'phone' at the top level is not supported. at /States/S/Output/v"},
+		{"bad condition", `{"Type":"Choice","Choices":[{"Condition":"{% ( %}","Next":"E"}],"Default":"E"}`, "at /States/S/Choices/0/Condition"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			def, err := asl.Parse([]byte(`{"QueryLanguage":"JSONata","StartAt":"S","States":{"S":` + c.state + `}}`))
+			def, err := asl.Parse([]byte(`{"QueryLanguage":"JSONata","StartAt":"S","States":{"S":` + c.state + `,"E":{"Type":"Succeed"}}}`))
 			require.NoError(t, err)
 			_, err = states.New(def)
 			var de *states.DefinitionError
