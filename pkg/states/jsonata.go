@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
-
 	"github.com/stepforge/stepforge/pkg/asl"
 	"github.com/stepforge/stepforge/pkg/states/jsonata"
 	"github.com/stepforge/stepforge/pkg/states/jsonpath"
@@ -542,16 +540,7 @@ func (r *run) parallelJ(ctx context.Context, s *asl.Parallel, input any, th *thr
 		if err != nil {
 			return nil, err
 		}
-		th.emit(types.HistoryEventTypeParallelStateStarted, nil)
-		outs, err := r.fanOut(ctx, len(progs), 0, th, func(ctx context.Context, i int, bt *thread) (any, error) {
-			return r.runProgram(ctx, progs[i], args, bt, &scope{parent: sc})
-		}, nil, r.m.starts(progs))
-		if err != nil {
-			th.emit(endEvent(err, types.HistoryEventTypeParallelStateFailed, types.HistoryEventTypeParallelStateAborted), nil)
-			return nil, err
-		}
-		th.emit(types.HistoryEventTypeParallelStateSucceeded, nil)
-		return outs, nil
+		return r.branches(ctx, progs, args, th, sc)
 	})
 	if err != nil {
 		return r.catchJ("Parallel", s.Catch, err, j, th, sc)
@@ -576,12 +565,6 @@ func (r *run) mapJ(ctx context.Context, s *asl.Map, input any, th *thread, sc *s
 		return nil, "", err
 	}
 	j := r.jstate(s.Name, env, th)
-	prog := r.m.maps[s]
-	frame := &iterationEvents{
-		name:    s.Name,
-		started: types.HistoryEventTypeMapIterationStarted, succeeded: types.HistoryEventTypeMapIterationSucceeded,
-		failed: types.HistoryEventTypeMapIterationFailed, abortd: types.HistoryEventTypeMapIterationAborted,
-	}
 	result, err := r.withRetry(ctx, th, s.Name, entered, s.Retry, env, func(env jsonpath.Env, retries int) (any, error) {
 		aj := j.with("context", env.Context)
 		v, err := input, error(nil)
@@ -606,26 +589,7 @@ func (r *run) mapJ(ctx context.Context, s *asl.Map, input any, th *thread, sc *s
 		if err != nil {
 			return nil, err
 		}
-		th.emit(types.HistoryEventTypeMapStateStarted, func(ev *types.HistoryEvent) {
-			ev.MapStateStartedEventDetails = &types.MapStateStartedEventDetails{Length: int32(len(items))}
-		})
-		outs, err := r.fanOut(ctx, len(items), limit, th, func(ctx context.Context, i int, t *thread) (any, error) {
-			item := items[i]
-			if s.ItemSelector != nil {
-				ij := j.with("context", r.context(s.Name, entered, retries, map[string]any{"Index": json.Number(strconv.Itoa(i)), "Value": item}))
-				var serr error
-				if item, serr = ij.eval(s.ItemSelector, "ItemSelector"); serr != nil {
-					return nil, serr
-				}
-			}
-			return r.runProgram(ctx, prog, item, t, &scope{parent: sc})
-		}, frame, nil)
-		if err != nil {
-			th.emit(endEvent(err, types.HistoryEventTypeMapStateFailed, types.HistoryEventTypeMapStateAborted), nil)
-			return nil, err
-		}
-		th.emit(types.HistoryEventTypeMapStateSucceeded, nil)
-		return outs, nil
+		return r.inline(ctx, s, items, limit, th, sc, mapEval{j: aj}, entered, retries)
 	})
 	if err != nil {
 		return r.catchJ("Map", s.Catch, err, j, th, sc)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
@@ -31,15 +32,10 @@ func (r *run) parallel(ctx context.Context, s *asl.Parallel, input any, th *thre
 		if eff, err = applyTemplate(s.Parameters, eff, env); err != nil {
 			return nil, err
 		}
-		th.emit(types.HistoryEventTypeParallelStateStarted, nil)
-		outs, err := r.fanOut(ctx, len(progs), 0, th, func(ctx context.Context, i int, bt *thread) (any, error) {
-			return r.runProgram(ctx, progs[i], eff, bt, &scope{parent: sc})
-		}, nil, r.m.starts(progs))
+		outs, err := r.branches(ctx, progs, eff, th, sc)
 		if err != nil {
-			th.emit(endEvent(err, types.HistoryEventTypeParallelStateFailed, types.HistoryEventTypeParallelStateAborted), nil)
 			return nil, err
 		}
-		th.emit(types.HistoryEventTypeParallelStateSucceeded, nil)
 		return applyTemplate(s.ResultSelector, outs, env)
 	})
 	if err != nil {
@@ -54,6 +50,22 @@ func (r *run) parallel(ctx context.Context, s *asl.Parallel, input any, th *thre
 		return nil, "", err
 	}
 	return out, s.Next, nil
+}
+
+// branches runs a Parallel state's branches on input, between its
+// ParallelStateStarted and ParallelStateSucceeded (or Failed, Aborted)
+// events.
+func (r *run) branches(ctx context.Context, progs []*program, input any, th *thread, sc *scope) ([]any, error) {
+	th.emit(types.HistoryEventTypeParallelStateStarted, nil)
+	outs, err := r.fanOut(ctx, len(progs), 0, th, func(ctx context.Context, i int, bt *thread) (any, error) {
+		return r.runProgram(ctx, progs[i], input, bt, &scope{parent: sc})
+	}, nil, r.m.starts(progs))
+	if err != nil {
+		th.emit(endEvent(err, types.HistoryEventTypeParallelStateFailed, types.HistoryEventTypeParallelStateAborted), nil)
+		return nil, err
+	}
+	th.emit(types.HistoryEventTypeParallelStateSucceeded, nil)
+	return outs, nil
 }
 
 // iterationEvents are the events that frame each job of fanOut (a Map's
@@ -172,16 +184,6 @@ func (r *run) mapState(ctx context.Context, s *asl.Map, input any, th *thread, s
 	if err != nil {
 		return nil, "", err
 	}
-	prog := r.m.maps[s]
-	selector := s.ItemSelector
-	if selector == nil {
-		selector = s.Parameters
-	}
-	frame := &iterationEvents{
-		name:    s.Name,
-		started: types.HistoryEventTypeMapIterationStarted, succeeded: types.HistoryEventTypeMapIterationSucceeded,
-		failed: types.HistoryEventTypeMapIterationFailed, abortd: types.HistoryEventTypeMapIterationAborted,
-	}
 	result, err := r.withRetry(ctx, th, s.Name, entered, s.Retry, env, func(env jsonpath.Env, retries int) (any, error) {
 		eff, err := applyInputPath(s.InputPath, env)
 		if err != nil {
@@ -210,26 +212,12 @@ func (r *run) mapState(ctx context.Context, s *asl.Map, input any, th *thread, s
 		if err != nil {
 			return nil, err
 		}
-		th.emit(types.HistoryEventTypeMapStateStarted, func(ev *types.HistoryEvent) {
-			ev.MapStateStartedEventDetails = &types.MapStateStartedEventDetails{Length: int32(len(items))}
-		})
-		outs, err := r.fanOut(ctx, len(items), limit, th, func(ctx context.Context, i int, t *thread) (any, error) {
-			item := items[i]
-			if selector != nil {
-				ienv := env
-				ienv.Context = r.context(s.Name, entered, retries, map[string]any{"Index": json.Number(strconv.Itoa(i)), "Value": item})
-				var serr error
-				if item, serr = applyTemplate(selector, eff, ienv); serr != nil {
-					return nil, serr
-				}
-			}
-			return r.runProgram(ctx, prog, item, t, &scope{parent: sc})
-		}, frame, nil)
+		ev := env
+		ev.Input = eff
+		outs, err := r.inline(ctx, s, items, limit, th, sc, mapEval{env: ev}, entered, retries)
 		if err != nil {
-			th.emit(endEvent(err, types.HistoryEventTypeMapStateFailed, types.HistoryEventTypeMapStateAborted), nil)
 			return nil, err
 		}
-		th.emit(types.HistoryEventTypeMapStateSucceeded, nil)
 		return applyTemplate(s.ResultSelector, outs, env)
 	})
 	if err != nil {
@@ -244,6 +232,34 @@ func (r *run) mapState(ctx context.Context, s *asl.Map, input any, th *thread, s
 		return nil, "", err
 	}
 	return out, s.Next, nil
+}
+
+// inline runs an inline Map's iterations over items, at most limit at
+// once, each on ItemSelector's value for it, between the MapStateStarted
+// and MapStateSucceeded (or Failed, Aborted) events.
+func (r *run) inline(ctx context.Context, s *asl.Map, items []any, limit int, th *thread, sc *scope, e mapEval, entered time.Time, retries int) ([]any, error) {
+	frame := &iterationEvents{
+		name:    s.Name,
+		started: types.HistoryEventTypeMapIterationStarted, succeeded: types.HistoryEventTypeMapIterationSucceeded,
+		failed: types.HistoryEventTypeMapIterationFailed, abortd: types.HistoryEventTypeMapIterationAborted,
+	}
+	prog := r.m.maps[s]
+	th.emit(types.HistoryEventTypeMapStateStarted, func(ev *types.HistoryEvent) {
+		ev.MapStateStartedEventDetails = &types.MapStateStartedEventDetails{Length: int32(len(items))}
+	})
+	outs, err := r.fanOut(ctx, len(items), limit, th, func(ctx context.Context, i int, t *thread) (any, error) {
+		item, err := e.selectItem(r, s, entered, retries, i, items[i])
+		if err != nil {
+			return nil, err
+		}
+		return r.runProgram(ctx, prog, item, t, &scope{parent: sc})
+	}, frame, nil)
+	if err != nil {
+		th.emit(endEvent(err, types.HistoryEventTypeMapStateFailed, types.HistoryEventTypeMapStateAborted), nil)
+		return nil, err
+	}
+	th.emit(types.HistoryEventTypeMapStateSucceeded, nil)
+	return outs, nil
 }
 
 // mapItems selects the array a Map iterates: ItemsPath, "$" by default.
