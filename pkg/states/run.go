@@ -184,7 +184,7 @@ func (m *Machine) execute(ctx context.Context, rc runConfig, in any, inStr strin
 	arn := m.executionARN(rc.name)
 	r := &run{
 		m: m,
-		h: newHistory(clock, max(int(m.events.Load()), len(recorded)+16), int(m.strs.Load())),
+		h: newHistory(clock, int(m.events.Load()), int(m.strs.Load())),
 		execCtx: map[string]any{
 			"Id": arn, "Input": in, "Name": rc.name, "RoleArn": m.cfg.roleArn,
 			"StartTime": timestamp(start), "RedriveCount": json.Number("0"),
