@@ -76,6 +76,10 @@ func runConformance(t *testing.T, file string) {
 	require.NotEmpty(t, c.Quote, "quote the documentation")
 
 	sm, err := asl.Parse(c.Definition)
+	if err != nil && c.Expect.DefinitionError != "" {
+		assert.Contains(t, err.Error(), c.Expect.DefinitionError)
+		return
+	}
 	require.NoError(t, err)
 	var tc *mock.Case
 	if len(c.Mocks) > 0 {
