@@ -23,9 +23,16 @@ const (
 // matches reports whether an ErrorEquals list covers the error name.
 // States.ALL matches every error but the terminal States.Runtime and
 // States.DataLimitExceeded; States.TaskFailed matches every error but
-// States.Timeout (and those two). A name always matches itself.
+// States.Timeout (and those two). A name matches itself, but for
+// States.Runtime, which nothing matches (recorded on AWS: a Catch naming
+// it does not take it).
 func matches(errorEquals []string, name string) bool {
-	terminalName := name == errRuntime || name == errDataLimitExceeded
+	if name == errRuntime {
+		// Not even a retrier or catcher naming it takes a States.Runtime
+		// error: it always fails the execution.
+		return false
+	}
+	terminalName := name == errDataLimitExceeded
 	for _, e := range errorEquals {
 		switch {
 		case e == name:

@@ -145,8 +145,11 @@ func waitUntil(s *asl.Wait, entered time.Time, eff any, env jsonpath.Env) (time.
 		}
 		num, ok := v.(json.Number)
 		n, perr := strconv.ParseInt(num.String(), 10, 64)
-		if !ok || perr != nil || n < 0 {
-			return time.Time{}, runtimeErr("the SecondsPath %s of state %q must select a non-negative integer, not %s", s.SecondsPath, s.Name, mustEncode(v))
+		switch {
+		case !ok || perr != nil:
+			return time.Time{}, runtimeErr("The SecondsPath parameter cannot be parsed as a long value: %s == %s", s.SecondsPath, rawText(v))
+		case n < 0:
+			return time.Time{}, runtimeErr("The SecondsPath parameter references a negative value: %s == %s", s.SecondsPath, rawText(v))
 		}
 		return entered.Add(time.Duration(n) * time.Second), nil
 	case s.Timestamp != "":
@@ -157,7 +160,11 @@ func waitUntil(s *asl.Wait, entered time.Time, eff any, env jsonpath.Env) (time.
 			return time.Time{}, err
 		}
 		str, _ := v.(string)
-		return parseTimestamp(str, s.Name, "TimestampPath")
+		t, err := parseTimestamp(str, s.Name, "TimestampPath")
+		if err != nil {
+			return t, runtimeErr("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s == %s", s.TimestampPath, rawText(v))
+		}
+		return t, nil
 	}
 	return entered, nil
 }
@@ -168,4 +175,13 @@ func parseTimestamp(s, state, field string) (time.Time, error) {
 		return time.Time{}, runtimeErr("the %s of state %q is not an RFC 3339 timestamp: %q", field, state, s)
 	}
 	return t, nil
+}
+
+// rawText writes a value as AWS quotes it in a cause: a string as it is,
+// anything else as JSON.
+func rawText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return mustEncode(v)
 }
