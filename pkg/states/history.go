@@ -138,6 +138,9 @@ type thread struct {
 	// anew; first picks a new branch's or iteration's first event in it.
 	rep   *replay
 	first func(*types.HistoryEvent) bool
+	// pendingFail is the Failed event of a Parallel or Map attempt, held
+	// until it is known that no retrier runs the state again.
+	pendingFail types.HistoryEventType
 }
 
 // emit appends an event of type typ to the thread. A thread resuming a

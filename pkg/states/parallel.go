@@ -61,7 +61,7 @@ func (r *run) branches(ctx context.Context, progs []*program, input any, th *thr
 		return r.runProgram(ctx, progs[i], input, bt, &scope{parent: sc})
 	}, nil, r.m.starts(progs))
 	if err != nil {
-		th.emit(endEvent(err, types.HistoryEventTypeParallelStateFailed, types.HistoryEventTypeParallelStateAborted), nil)
+		th.failedFanOut(err, types.HistoryEventTypeParallelStateFailed, types.HistoryEventTypeParallelStateAborted)
 		return nil, err
 	}
 	th.emit(types.HistoryEventTypeParallelStateSucceeded, nil)
@@ -99,6 +99,7 @@ func (r *run) fanOut(ctx context.Context, n, limit int, th *thread, job func(ctx
 	sem := make(chan struct{}, max(limit, 1))
 	parent := th.prev
 	lastIDs := make([]int64, n)
+	lastAts := make([]time.Time, n)
 	for i := 0; i < n; i++ {
 		select {
 		case sem <- struct{}{}:
@@ -112,7 +113,7 @@ func (r *run) fanOut(ctx context.Context, n, limit int, th *thread, job func(ctx
 			defer wg.Done()
 			defer func() { <-sem }()
 			t := &thread{h: r.h, prev: parent, rep: th.rep}
-			defer func() { lastIDs[i] = t.prev }()
+			defer func() { lastIDs[i], lastAts[i] = t.prev, t.at }()
 			if t.rep != nil {
 				if frame != nil {
 					t.first = func(ev *types.HistoryEvent) bool {
@@ -163,8 +164,13 @@ func (r *run) fanOut(ctx context.Context, n, limit int, th *thread, job func(ctx
 		}(i)
 	}
 	wg.Wait()
-	for _, id := range lastIDs {
-		th.prev = max(th.prev, id)
+	for i, id := range lastIDs {
+		if id > th.prev {
+			th.prev = id
+		}
+		if lastAts[i].After(th.at) {
+			th.at = lastAts[i]
+		}
 	}
 	if firstErr == nil {
 		// No job failed, but the execution's own context may have ended
@@ -255,7 +261,7 @@ func (r *run) inline(ctx context.Context, s *asl.Map, items []any, limit int, th
 		return r.runProgram(ctx, prog, item, t, &scope{parent: sc})
 	}, frame, nil)
 	if err != nil {
-		th.emit(endEvent(err, types.HistoryEventTypeMapStateFailed, types.HistoryEventTypeMapStateAborted), nil)
+		th.failedFanOut(err, types.HistoryEventTypeMapStateFailed, types.HistoryEventTypeMapStateAborted)
 		return nil, err
 	}
 	th.emit(types.HistoryEventTypeMapStateSucceeded, nil)
@@ -298,6 +304,17 @@ func maxConcurrency(s *asl.Map, eff any, env jsonpath.Env) (int, error) {
 		return n, nil
 	}
 	return 0, nil
+}
+
+// failedFanOut closes a Parallel or Map attempt that did not succeed: an
+// abort at once, a failure only once no retrier runs the state again (AWS
+// records one Failed event however many attempts there were).
+func (t *thread) failedFanOut(err error, failed, aborted types.HistoryEventType) {
+	if terminal(err) {
+		t.emit(aborted, nil)
+		return
+	}
+	t.pendingFail = failed
 }
 
 // endEvent picks the event that closes a Parallel or Map state that did

@@ -82,10 +82,20 @@ func (r *run) withRetry(ctx context.Context, th *thread, name string, entered ti
 		if err == nil || terminal(err) {
 			return res, err
 		}
+		// A failed Parallel or Map attempt records its Failed event only
+		// when the state fails for good.
+		failed := th.pendingFail
+		th.pendingFail = ""
+		giveUp := func(err error) (any, error) {
+			if failed != "" {
+				th.emit(failed, nil)
+			}
+			return nil, err
+		}
 		se := asStatesError(err)
 		i := slices.IndexFunc(retriers, func(rt asl.Retrier) bool { return matches(rt.ErrorEquals, se.Name) })
 		if i < 0 {
-			return nil, se
+			return giveUp(se)
 		}
 		max := defaultMaxAttempts
 		if retriers[i].MaxAttempts != nil {
@@ -95,12 +105,12 @@ func (r *run) withRetry(ctx context.Context, th *thread, name string, entered ti
 			// TestState runs one attempt: the retrier decides whether the
 			// state would be retried after its given number of retries.
 			if r.test.retries < max {
-				return nil, &retriable{se}
+				return giveUp(&retriable{se})
 			}
-			return nil, se
+			return giveUp(se)
 		}
 		if used[i] >= max {
-			return nil, se
+			return giveUp(se)
 		}
 		delay := retryDelay(retriers[i], used[i], r.m.cfg.random)
 		used[i]++
