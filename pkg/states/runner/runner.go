@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,10 +32,13 @@ type Options struct {
 	MachineName string
 	// History adds the execution's history to the result.
 	History bool
+	// S3Dir, when set, is the S3 of distributed Maps' ItemReader and
+	// ResultWriter: s3://bucket/key is the file S3Dir/bucket/key.
+	S3Dir string
 }
 
 // OptionsFromEnv reads SFN_MOCK_CONFIG, SFN_MOCK_TEST_CASE,
-// SFN_STATE_MACHINE_NAME and SFN_HISTORY (any of 1, true, yes).
+// SFN_STATE_MACHINE_NAME, SFN_HISTORY (any of 1, true, yes) and SFN_S3_DIR.
 func OptionsFromEnv(getenv func(string) string) Options {
 	h := strings.ToLower(getenv("SFN_HISTORY"))
 	return Options{
@@ -42,6 +46,7 @@ func OptionsFromEnv(getenv func(string) string) Options {
 		TestCase:    getenv("SFN_MOCK_TEST_CASE"),
 		MachineName: getenv("SFN_STATE_MACHINE_NAME"),
 		History:     h == "1" || h == "true" || h == "yes",
+		S3Dir:       getenv("SFN_S3_DIR"),
 	}
 }
 
@@ -91,17 +96,23 @@ func Run(ctx context.Context, defPath, inputPath string, o Options) (*Result, er
 			return nil, err
 		}
 	}
-	return Exec(ctx, sm, input, name, tc, o.History)
+	var opts []states.Option
+	if o.S3Dir != "" {
+		opts = append(opts, states.WithObjectStore(DirStore(o.S3Dir)))
+	}
+	return Exec(ctx, sm, input, name, tc, o.History, opts...)
 }
 
 // Exec runs sm, named name, on input with the Tasks of the mock test case
 // tc (nil: no Task is mocked), in virtual time. The error is as Run's.
-func Exec(ctx context.Context, sm *asl.StateMachine, input []byte, name string, tc *mock.Case, history bool) (*Result, error) {
+//
+// opts add to the machine's options (e.g. an ObjectStore).
+func Exec(ctx context.Context, sm *asl.StateMachine, input []byte, name string, tc *mock.Case, history bool, opts ...states.Option) (*Result, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	tasks := &mocked{tc: tc, stop: cancel}
-	m, err := states.New(sm, states.WithName(name), states.WithTasks(tasks),
-		states.WithClock(states.NewVirtualClock(time.Now().UTC().Truncate(time.Millisecond))))
+	m, err := states.New(sm, append([]states.Option{states.WithName(name), states.WithTasks(tasks),
+		states.WithClock(states.NewVirtualClock(time.Now().UTC().Truncate(time.Millisecond)))}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -208,3 +219,63 @@ type thrown struct{ name, cause string }
 
 func (e *thrown) Error() string                     { return e.name + ": " + e.cause }
 func (e *thrown) StatesError() (name, cause string) { return e.name, e.cause }
+
+// DirStore is an ObjectStore on a folder: s3://bucket/key is the file
+// <dir>/bucket/key.
+type DirStore string
+
+func (d DirStore) path(bucket, key string) (string, error) {
+	root := filepath.Join(string(d), bucket)
+	p := filepath.Join(root, filepath.FromSlash(key))
+	if bucket == "" || strings.ContainsAny(bucket, `/\`) || bucket == ".." || (p != root && !strings.HasPrefix(p, root+string(filepath.Separator))) {
+		return "", fmt.Errorf("s3://%s/%s is outside %s", bucket, key, string(d))
+	}
+	return p, nil
+}
+
+// GetObject reads the object's file.
+func (d DirStore) GetObject(_ context.Context, bucket, key string) ([]byte, error) {
+	p, err := d.path(bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(p)
+}
+
+// ListObjects lists the files under bucket whose keys start with prefix.
+func (d DirStore) ListObjects(_ context.Context, bucket, prefix string) ([]states.ObjectInfo, error) {
+	root, err := d.path(bucket, "")
+	if err != nil {
+		return nil, err
+	}
+	var out []states.ObjectInfo
+	err = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		key := filepath.ToSlash(rel)
+		if !strings.HasPrefix(key, prefix) {
+			return nil
+		}
+		info, err := e.Info()
+		if err != nil {
+			return err
+		}
+		out = append(out, states.ObjectInfo{Key: key, Size: info.Size(), LastModified: info.ModTime(), StorageClass: "STANDARD", ETag: fmt.Sprintf("%q", fmt.Sprintf("%x", info.ModTime().UnixNano()))})
+		return nil
+	})
+	return out, err
+}
+
+// PutObject writes the object's file.
+func (d DirStore) PutObject(_ context.Context, bucket, key string, body []byte) error {
+	p, err := d.path(bucket, key)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(p, body, 0o644)
+}

@@ -160,3 +160,28 @@ func TestAMockedCallbackTaskCompletesWithItsResponse(t *testing.T) {
 	assert.Equal(t, "FAILED", got.Status)
 	assert.Equal(t, "Refused", got.Error)
 }
+
+func TestDistributedMapOnAFolder(t *testing.T) {
+	// SFN_S3_DIR makes a folder the S3 of a distributed Map: items are read
+	// from its files and results written into it.
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "in"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "in", "rows.csv"), []byte("n\n1\n2\n"), 0o644))
+	def := filepath.Join(t.TempDir(), "m.asl.json")
+	require.NoError(t, os.WriteFile(def, []byte(`{"StartAt":"Fan","States":{"Fan":{"Type":"Map",
+	 "ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"CSV"},"Parameters":{"Bucket":"in","Key":"rows.csv"}},
+	 "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"EXPRESS"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+	 "ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"out","Prefix":"r"}},"End":true}}}`), 0o644))
+	opts := OptionsFromEnv(func(k string) string { return map[string]string{"SFN_S3_DIR": dir}[k] })
+	res, err := Run(context.Background(), def, input(t, `{}`), opts)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", res.Status, "%s: %s", res.Error, res.Cause)
+	var out struct{ ResultWriterDetails struct{ Bucket, Key string } }
+	require.NoError(t, json.Unmarshal(res.Output, &out))
+	manifest, err := os.ReadFile(filepath.Join(dir, "out", filepath.FromSlash(out.ResultWriterDetails.Key)))
+	require.NoError(t, err)
+	assert.Contains(t, string(manifest), `"SUCCEEDED":[{"Key":"r/`)
+
+	_, err = DirStore(dir).GetObject(context.Background(), "in", "../../etc/passwd")
+	assert.Error(t, err, "a key cannot leave the folder")
+}
