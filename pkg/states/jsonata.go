@@ -137,7 +137,7 @@ type jstate struct {
 
 func (r *run) jstate(name string, env jsonpath.Env, th *thread) *jstate {
 	return &jstate{name: name, entered: th.entered, env: jsonata.Env{
-		States: map[string]any{"input": env.Input, "context": env.Context},
+		States: map[string]any{"input": env.Input, "context": env.ContextObject()},
 		Vars:   env.Vars,
 	}}
 }
@@ -459,7 +459,7 @@ func (r *run) taskJ(ctx context.Context, s *asl.Task, input any, th *thread, sc 
 			defer r.m.cfg.broker.close(cb, false)
 			env.Context = withTaskToken(env.Context, token)
 		}
-		aj := j.with("context", env.Context)
+		aj := j.with("context", env.ContextObject())
 		args, err := aj.arguments(s.Arguments)
 		if err != nil {
 			return nil, err
@@ -536,7 +536,7 @@ func (r *run) parallelJ(ctx context.Context, s *asl.Parallel, input any, th *thr
 	j := r.jstate(s.Name, env, th)
 	progs := r.m.branches[s]
 	result, err := r.withRetry(ctx, th, s.Name, entered, s.Retry, env, func(env jsonpath.Env, _ int) (any, error) {
-		args, err := j.with("context", env.Context).arguments(s.Arguments)
+		args, err := j.with("context", env.ContextObject()).arguments(s.Arguments)
 		if err != nil {
 			return nil, err
 		}
@@ -566,7 +566,7 @@ func (r *run) mapJ(ctx context.Context, s *asl.Map, input any, th *thread, sc *s
 	}
 	j := r.jstate(s.Name, env, th)
 	result, err := r.withRetry(ctx, th, s.Name, entered, s.Retry, env, func(env jsonpath.Env, retries int) (any, error) {
-		aj := j.with("context", env.Context)
+		aj := j.with("context", env.ContextObject())
 		v, err := input, error(nil)
 		if s.Items != nil {
 			if v, err = aj.eval(s.Items, "Items"); err != nil {

@@ -120,7 +120,7 @@ func (r *run) withRetry(ctx context.Context, th *thread, name string, entered ti
 		if err := r.sleepOn(ctx, th, th.at.Add(delay)); err != nil {
 			return nil, err
 		}
-		env.Context = r.context(name, entered, retries, nil)
+		env.Context = r.lazyContext(name, entered, retries)
 	}
 }
 

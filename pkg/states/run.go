@@ -371,7 +371,13 @@ func (r *run) enter(typ, name string, input any, th *thread, sc *scope) (jsonpat
 	case "Task", "Parallel", "Map":
 		retries = 0
 	}
-	return jsonpath.Env{Input: input, Context: r.context(name, entered, retries, nil), Vars: sc.all()}, entered, nil
+	return jsonpath.Env{Input: input, Context: r.lazyContext(name, entered, retries), Vars: sc.all()}, entered, nil
+}
+
+// lazyContext is the context object of a state, built only when a path
+// reads it.
+func (r *run) lazyContext(name string, entered time.Time, retries int) func() any {
+	return func() any { return r.context(name, entered, retries, nil) }
 }
 
 // context builds the context object $$ of a state. State.RetryCount is

@@ -322,7 +322,7 @@ func (r *run) tokenSeed(th *thread, retries int) string {
 
 // withTaskToken returns the context object c with $$.Task.Token set.
 func withTaskToken(c any, token string) any {
-	m, ok := c.(map[string]any)
+	m, ok := jsonpath.Env{Context: c}.ContextObject().(map[string]any)
 	if !ok {
 		return c
 	}

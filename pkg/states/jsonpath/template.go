@@ -12,9 +12,20 @@ import (
 
 // Env is what a path can read: the state input for "$", the context object
 // for "$$" and the variables for "$name".
+//
+// Context may also be a func() any that builds the context object when a
+// path reads it: most states never do, and building it costs allocations.
 type Env struct {
 	Input, Context any
 	Vars           map[string]any
+}
+
+// ContextObject returns e.Context, built when it is a func() any.
+func (e Env) ContextObject() any {
+	if f, ok := e.Context.(func() any); ok {
+		return f()
+	}
+	return e.Context
 }
 
 // Resolve compiles path and gets it from the document its root names.
@@ -35,7 +46,7 @@ func (e Env) Resolve(path string) (any, error) {
 func (e Env) document(p *Path) (any, error) {
 	switch p.root {
 	case RootContext:
-		return e.Context, nil
+		return e.ContextObject(), nil
 	case RootVariable:
 		v, ok := e.Vars[p.variable]
 		if !ok {
