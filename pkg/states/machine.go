@@ -49,6 +49,8 @@ type Machine struct {
 	events, strs atomic.Int64
 	// single names the one state of a SingleState machine.
 	single string
+	// smCtx is $$.StateMachine, the same for every execution.
+	smCtx map[string]any
 }
 
 // program is one set of states and where it starts: the machine, a
@@ -144,6 +146,7 @@ func New(def *asl.StateMachine, opts ...Option) (*Machine, error) {
 		return nil, err
 	}
 	m.main = main
+	m.smCtx = map[string]any{"Id": m.ARN(), "Name": cfg.name}
 	return m, nil
 }
 

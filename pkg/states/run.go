@@ -64,7 +64,11 @@ func WithExecutionName(name string) RunOption { return func(c *runConfig) { c.na
 type run struct {
 	m        *Machine
 	h        *history
-	execCtx  map[string]any // $$.Execution
+	// execCtx is $$.Execution, made by execFn the first time a context
+	// object is built (most executions never build one).
+	execCtx  map[string]any
+	execFn   func() map[string]any
+	execOnce sync.Once
 	smCtx    map[string]any // $$.StateMachine
 	deadline time.Time      // the machine's TimeoutSeconds; zero when unset
 	// timeoutSecs is the machine's TimeoutSeconds, for the cause.
@@ -185,11 +189,13 @@ func (m *Machine) execute(ctx context.Context, rc runConfig, in any, inStr strin
 	r := &run{
 		m: m,
 		h: newHistory(clock, int(m.events.Load()), int(m.strs.Load())),
-		execCtx: map[string]any{
-			"Id": arn, "Input": in, "Name": rc.name, "RoleArn": m.cfg.roleArn,
-			"StartTime": timestamp(start), "RedriveCount": json.Number("0"),
+		execFn: func() map[string]any {
+			return map[string]any{
+				"Id": arn, "Input": in, "Name": rc.name, "RoleArn": m.cfg.roleArn,
+				"StartTime": timestamp(start), "RedriveCount": json.Number("0"),
+			}
 		},
-		smCtx: map[string]any{"Id": m.ARN(), "Name": m.cfg.name},
+		smCtx: m.smCtx,
 	}
 	main := &thread{h: r.h, lastVal: in, lastStr: inStr, hasLast: true}
 	if recorded != nil {
@@ -374,6 +380,16 @@ func (r *run) enter(typ, name string, input any, th *thread, sc *scope) (jsonpat
 	return jsonpath.Env{Input: input, Context: r.lazyContext(name, entered, retries), Vars: sc.all()}, entered, nil
 }
 
+// execution returns $$.Execution.
+func (r *run) execution() map[string]any {
+	r.execOnce.Do(func() {
+		if r.execCtx == nil && r.execFn != nil {
+			r.execCtx = r.execFn()
+		}
+	})
+	return r.execCtx
+}
+
 // lazyContext is the context object of a state, built only when a path
 // reads it.
 func (r *run) lazyContext(name string, entered time.Time, retries int) func() any {
@@ -393,7 +409,7 @@ func (r *run) context(name string, entered time.Time, retries int, item map[stri
 		st["RetryCount"] = json.Number(strconv.Itoa(retries))
 	}
 	c := map[string]any{
-		"Execution":    r.execCtx,
+		"Execution":    r.execution(),
 		"StateMachine": r.smCtx,
 		"State":        st,
 	}

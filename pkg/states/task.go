@@ -317,7 +317,8 @@ func Submit(ctx context.Context, output any) error {
 // tokenSeed names a callback task's attempt for its token: the execution,
 // the StateEntered event and the retry count.
 func (r *run) tokenSeed(th *thread, retries int) string {
-	return r.execCtx["Id"].(string) + "#" + r.execCtx["StartTime"].(string) + "#" + strconv.FormatInt(th.entered, 10) + "#" + strconv.Itoa(retries)
+	ex := r.execution()
+	return ex["Id"].(string) + "#" + ex["StartTime"].(string) + "#" + strconv.FormatInt(th.entered, 10) + "#" + strconv.Itoa(retries)
 }
 
 // withTaskToken returns the context object c with $$.Task.Token set.

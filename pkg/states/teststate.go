@@ -161,7 +161,7 @@ func (m *Machine) TestState(ctx context.Context, in TestStateInput) (*TestStateR
 	r := &run{
 		m: m, h: newHistory(m.cfg.clock, 16, 16), test: tr,
 		execCtx: map[string]any{"Id": arn, "Input": doc, "Name": "TestState", "RoleArn": m.cfg.roleArn, "StartTime": timestamp(start), "RedriveCount": json.Number("0")},
-		smCtx:   map[string]any{"Id": m.ARN(), "Name": m.cfg.name},
+		smCtx:   m.smCtx,
 	}
 	th := &thread{h: r.h}
 	sc := &scope{vars: vars}

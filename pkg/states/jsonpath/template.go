@@ -3,7 +3,6 @@ package jsonpath
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -97,7 +96,13 @@ func Template(tmpl any, env Env, call Intrinsics) (any, error) {
 		out := make(map[string]any, len(t))
 		// Sorted keys make the outcome deterministic when "a" and "a.$"
 		// both appear: the evaluated member, sorted last, wins.
-		for _, k := range slices.Sorted(maps.Keys(t)) {
+		var few [8]string // most templates are small: keys stay on the stack
+		keys := few[:0]
+		for k := range t {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
 			v := t[k]
 			if name, dynamic := strings.CutSuffix(k, ".$"); dynamic {
 				x, err := evalField(k, v, env, call)
