@@ -62,8 +62,8 @@ func WithExecutionName(name string) RunOption { return func(c *runConfig) { c.na
 
 // run is one execution under way.
 type run struct {
-	m        *Machine
-	h        *history
+	m *Machine
+	h *history
 	// execCtx is $$.Execution, made by execFn the first time a context
 	// object is built (most executions never build one).
 	execCtx  map[string]any
