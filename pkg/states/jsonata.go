@@ -331,9 +331,9 @@ func (r *run) failJ(s *asl.Fail, input any, th *thread, sc *scope) error {
 	return &Error{Name: name, Cause: cause}
 }
 
-// choiceJ moves to the first rule whose Condition is true. The state's
-// Assign applies whichever rule matched, with the rule's own Assign over
-// it; the output is the rule's Output, else the state's, else the input.
+// choiceJ moves to the first rule whose Condition is true. The rule's
+// Assign runs when it matches, the state's when Default is taken; the
+// output is the rule's Output, else the state's, else the input.
 // https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html
 func (r *run) choiceJ(s *asl.Choice, input any, th *thread, sc *scope) (any, string, error) {
 	env, _, err := r.enter("Choice", s.Name, input, th, sc)
@@ -366,21 +366,16 @@ func (r *run) choiceJ(s *asl.Choice, input any, th *thread, sc *scope) (any, str
 	} else if next == "" {
 		return nil, "", &Error{Name: errNoChoiceMatched, Cause: "No Matches! for state " + strconv.Quote(s.Name)}
 	}
-	out, assigned, err := j.finish(output, s.Assign, input)
+	// A matching rule's Assign runs instead of the state's: "If a Choice
+	// Rule matches, Step Functions evaluates only that rule's Assign field
+	// and does not evaluate the top-level Assign field."
+	assign := s.Assign
+	if rule != nil {
+		assign = rule.Assign
+	}
+	out, assigned, err := j.finish(output, assign, input)
 	if err != nil {
 		return nil, "", err
-	}
-	if rule != nil && rule.Assign != nil {
-		more, err := j.assign(rule.Assign, "Assign")
-		if err != nil {
-			return nil, "", err
-		}
-		if assigned == nil {
-			assigned = map[string]any{}
-		}
-		for k, v := range more {
-			assigned[k] = v
-		}
 	}
 	out, err = r.leave("Choice", s.Name, out, assigned, th, sc)
 	if err != nil {

@@ -14,16 +14,7 @@ const maxPayload = 256 * 1024
 // decodeJSON reads a JSON document as the shared value model: json.Number
 // for numbers, never float64.
 func decodeJSON(b []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("trailing data after the JSON value")
-	}
-	return v, nil
+	return fastDecode(b)
 }
 
 // encodeJSON writes v compactly without HTML escaping, as AWS writes
