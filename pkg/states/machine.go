@@ -51,6 +51,8 @@ type Machine struct {
 	single string
 	// smCtx is $$.StateMachine, the same for every execution.
 	smCtx map[string]any
+	// events4 records each Task's events, as its resource says.
+	events4 map[*asl.Task]taskEvents
 }
 
 // program is one set of states and where it starts: the machine, a
@@ -136,7 +138,7 @@ func New(def *asl.StateMachine, opts ...Option) (*Machine, error) {
 	if err := def.Validate(); err != nil {
 		return nil, err
 	}
-	m := &Machine{def: def, cfg: cfg, branches: map[*asl.Parallel][]*program{}, maps: map[*asl.Map]*program{}, jsonata: map[asl.State]bool{}}
+	m := &Machine{def: def, cfg: cfg, branches: map[*asl.Parallel][]*program{}, maps: map[*asl.Map]*program{}, jsonata: map[asl.State]bool{}, events4: map[*asl.Task]taskEvents{}}
 	top := def.QueryLanguage
 	if top == "" {
 		top = asl.JSONPath
@@ -192,6 +194,7 @@ func (m *Machine) check(st asl.State, inherited asl.QueryLanguage) error {
 	}
 	switch s := st.(type) {
 	case *asl.Task:
+		m.events4[s] = eventsFor(s.Resource, m.cfg.region)
 		switch {
 		case isCallback(s.Resource) && !strings.HasPrefix(s.Resource, "arn:aws:states:::"):
 			return unsupported("Resource", "the .waitForTaskToken integration pattern needs a service integration (arn:aws:states:::service:api.waitForTaskToken)")

@@ -64,10 +64,10 @@ func WithExecutionName(name string) RunOption { return func(c *runConfig) { c.na
 type run struct {
 	m *Machine
 	h *history
-	// execCtx is $$.Execution, made by execFn the first time a context
-	// object is built (most executions never build one).
+	// execCtx is $$.Execution, made from exec the first time a context
+	// object is built (most executions never build one), unless set.
 	execCtx  map[string]any
-	execFn   func() map[string]any
+	exec     execInfo
 	execOnce sync.Once
 	smCtx    map[string]any // $$.StateMachine
 	deadline time.Time      // the machine's TimeoutSeconds; zero when unset
@@ -186,18 +186,17 @@ func (m *Machine) executionARN(name string) string {
 func (m *Machine) execute(ctx context.Context, rc runConfig, in any, inStr string, start time.Time, recorded []types.HistoryEvent) (*Execution, error) {
 	clock := m.cfg.clock
 	arn := m.executionARN(rc.name)
-	r := &run{
-		m: m,
-		h: newHistory(clock, int(m.events.Load()), int(m.strs.Load())),
-		execFn: func() map[string]any {
-			return map[string]any{
-				"Id": arn, "Input": in, "Name": rc.name, "RoleArn": m.cfg.roleArn,
-				"StartTime": timestamp(start), "RedriveCount": json.Number("0"),
-			}
-		},
-		smCtx: m.smCtx,
-	}
-	main := &thread{h: r.h, lastVal: in, lastStr: inStr, hasLast: true}
+	// One allocation for the run, its main thread and its scope.
+	a := &struct {
+		r    run
+		main thread
+		sc   scope
+	}{}
+	r := &a.r
+	r.m, r.h, r.smCtx = m, newHistory(clock, int(m.events.Load()), int(m.strs.Load())), m.smCtx
+	r.exec = execInfo{arn: arn, name: rc.name, input: in, start: start, set: true}
+	main := &a.main
+	main.h, main.lastVal, main.lastStr, main.hasLast = r.h, in, inStr, true
 	if recorded != nil {
 		main.rep = r.h.preload(recorded)
 	}
@@ -213,7 +212,7 @@ func (m *Machine) execute(ctx context.Context, rc runConfig, in any, inStr strin
 		}
 	}
 	r.started(main, inStr)
-	out, err := r.runProgram(runCtx, m.main, in, main, &scope{})
+	out, err := r.runProgram(runCtx, m.main, in, main, &a.sc)
 	if derr := r.h.divergence(); derr != nil {
 		return nil, derr
 	}
@@ -380,11 +379,23 @@ func (r *run) enter(typ, name string, input any, th *thread, sc *scope) (jsonpat
 	return jsonpath.Env{Input: input, Context: r.lazyContext(name, entered, retries), Vars: sc.all()}, entered, nil
 }
 
+// execInfo is what $$.Execution is made of.
+type execInfo struct {
+	arn, name string
+	input     any
+	start     time.Time
+	set       bool
+}
+
 // execution returns $$.Execution.
 func (r *run) execution() map[string]any {
 	r.execOnce.Do(func() {
-		if r.execCtx == nil && r.execFn != nil {
-			r.execCtx = r.execFn()
+		if r.execCtx == nil && r.exec.set {
+			e := r.exec
+			r.execCtx = map[string]any{
+				"Id": e.arn, "Input": e.input, "Name": e.name, "RoleArn": r.m.cfg.roleArn,
+				"StartTime": timestamp(e.start), "RedriveCount": json.Number("0"),
+			}
 		}
 	})
 	return r.execCtx

@@ -141,7 +141,7 @@ func (r *run) callTask(ctx context.Context, s *asl.Task, params any, timeout, he
 	if err != nil {
 		return nil, err
 	}
-	events := eventsFor(s.Resource, r.m.cfg.region)
+	events := r.m.events4[s]
 	events.scheduled(th, paramStr, timeout, heartbeat)
 	events.started(th)
 	clock := r.m.cfg.clock
