@@ -9,11 +9,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
+	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/magefile/mage/mg"
@@ -21,6 +25,7 @@ import (
 	"github.com/stepforge/stepforge/gen"
 	"github.com/stepforge/stepforge/pkg/build"
 	"github.com/stepforge/stepforge/pkg/cfncheck"
+	"github.com/stepforge/stepforge/pkg/localcloud"
 	"github.com/stepforge/stepforge/pkg/states/runner"
 	"github.com/stepforge/stepforge/workflows"
 )
@@ -182,6 +187,21 @@ func Exec(ctx context.Context, definition, input string) error {
 	}
 	fmt.Println(string(line))
 	return nil
+}
+
+// Serve runs the local cloud in the foreground on LOCALCLOUD_ADDR (default 127.0.0.1:4566), one log line per request, until Ctrl-C.
+func Serve(ctx context.Context) error {
+	addr := os.Getenv("LOCALCLOUD_ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:4566"
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logger := log.New(os.Stderr, "localcloud ", log.LstdFlags|log.Lmicroseconds)
+	srv := localcloud.New(logger, localcloud.STS{})
+	return srv.Serve(ctx, addr, func(a net.Addr) {
+		logger.Printf("ready on http://%s (health: http://%s%s)", a, a, localcloud.HealthPath)
+	})
 }
 
 // Clean removes build output.
