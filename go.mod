@@ -17,6 +17,7 @@ require (
 	github.com/magefile/mage v1.17.2
 	github.com/recolabs/gnata v0.2.2
 	github.com/stretchr/testify v1.12.1
+	go.etcd.io/bbolt v1.5.0
 )
 
 require (
