@@ -189,7 +189,7 @@ func Exec(ctx context.Context, definition, input string) error {
 	return nil
 }
 
-// Serve runs the local cloud in the foreground on LOCALCLOUD_ADDR (default 127.0.0.1:4566), one log line per request, until Ctrl-C.
+// Serve runs the local cloud in the foreground on LOCALCLOUD_ADDR (default 127.0.0.1:4566), state in build/local/state.db, one log line per request, until Ctrl-C.
 func Serve(ctx context.Context) error {
 	addr := os.Getenv("LOCALCLOUD_ADDR")
 	if addr == "" {
@@ -198,7 +198,13 @@ func Serve(ctx context.Context) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := log.New(os.Stderr, "localcloud ", log.LstdFlags|log.Lmicroseconds)
+	store, err := localcloud.OpenStore(filepath.Join("build", "local", "state.db"))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
 	srv := localcloud.New(logger, localcloud.STS{})
+	srv.RegisterHandler("s3", localcloud.S3(store))
 	return srv.Serve(ctx, addr, func(a net.Addr) {
 		logger.Printf("ready on http://%s (health: http://%s%s)", a, a, localcloud.HealthPath)
 	})

@@ -48,6 +48,10 @@ func OpenStore(path string) (*Store, error) {
 // Close closes the store.
 func (s *Store) Close() error { return s.db.Close() }
 
+// tablePrefix keeps the services' tables apart from S3's buckets, which
+// live in the same file (an S3 bucket name cannot hold a colon).
+const tablePrefix = "lc:"
+
 // Tx is one transaction over the store's tables.
 type Tx struct{ tx *bolt.Tx }
 
@@ -68,7 +72,7 @@ func (t *Tx) Put(table, key string, v any) error {
 	if err != nil {
 		return fmt.Errorf("localcloud: store %s/%s: %w", table, key, err)
 	}
-	bk, err := t.tx.CreateBucketIfNotExists([]byte(table))
+	bk, err := t.tx.CreateBucketIfNotExists([]byte(tablePrefix + table))
 	if err != nil {
 		return err
 	}
@@ -77,7 +81,7 @@ func (t *Tx) Put(table, key string, v any) error {
 
 // Get reads the record under key into v; found is false when there is none.
 func (t *Tx) Get(table, key string, v any) (found bool, err error) {
-	bk := t.tx.Bucket([]byte(table))
+	bk := t.tx.Bucket([]byte(tablePrefix + table))
 	if bk == nil {
 		return false, nil
 	}
@@ -93,7 +97,7 @@ func (t *Tx) Get(table, key string, v any) (found bool, err error) {
 
 // Delete removes the record under key, if any.
 func (t *Tx) Delete(table, key string) error {
-	bk := t.tx.Bucket([]byte(table))
+	bk := t.tx.Bucket([]byte(tablePrefix + table))
 	if bk == nil {
 		return nil
 	}
@@ -103,7 +107,7 @@ func (t *Tx) Delete(table, key string) error {
 // Scan calls fn for every record of table whose key starts with prefix,
 // in key order; the bytes are valid only during the call.
 func (t *Tx) Scan(table, prefix string, fn func(key string, raw []byte) error) error {
-	bk := t.tx.Bucket([]byte(table))
+	bk := t.tx.Bucket([]byte(tablePrefix + table))
 	if bk == nil {
 		return nil
 	}
