@@ -204,7 +204,6 @@ func Serve(ctx context.Context) error {
 	}
 	defer store.Close()
 	srv := localcloud.New(logger, localcloud.STS{})
-	srv.RegisterHandler("s3", localcloud.S3(store))
 	return srv.Serve(ctx, addr, func(a net.Addr) {
 		logger.Printf("ready on http://%s (health: http://%s%s)", a, a, localcloud.HealthPath)
 	})

@@ -72,13 +72,12 @@ type Server struct {
 	mu       sync.RWMutex
 	services map[string]Service // by signing name
 	targets  map[string]Service // by X-Amz-Target prefix
-	raw      map[string]http.Handler
 	logger   *log.Logger
 }
 
 // New returns a server with the given services.
 func New(logger *log.Logger, services ...Service) *Server {
-	s := &Server{services: map[string]Service{}, targets: map[string]Service{}, raw: map[string]http.Handler{}, logger: logger}
+	s := &Server{services: map[string]Service{}, targets: map[string]Service{}, logger: logger}
 	for _, svc := range services {
 		s.Register(svc)
 	}
@@ -94,16 +93,6 @@ func (s *Server) Register(svc Service) {
 	if p, ok := svc.Protocol().(*jsonProtocol); ok {
 		s.targets[p.targetPrefix] = svc
 	}
-}
-
-// RegisterHandler adds a service that speaks its protocol itself (S3,
-// through gofakes3) under its signing name. The "s3" handler also takes
-// requests no other service claims, unsigned ones included: path-style S3
-// is the local cloud's default, as on LocalStack.
-func (s *Server) RegisterHandler(name string, h http.Handler) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.raw[name] = h
 }
 
 // HealthPath answers GET with {"status":"ready"} once the server serves.
@@ -129,10 +118,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string) (strin
 	}
 	svc := s.route(r)
 	if svc == nil {
-		if h := s.rawFor(r); h != nil {
-			h.ServeHTTP(w, r)
-			return "s3", r.URL.Path
-		}
 		writeJSONError(w, id, &Error{Code: "UnknownServiceException", Status: http.StatusBadRequest,
 			Message: fmt.Sprintf("the local cloud has no service for this request (signing name %q, target %q)", signingName(r), r.Header.Get("X-Amz-Target"))})
 		return "?", "-"
@@ -166,18 +151,6 @@ func (s *Server) route(r *http.Request) Service {
 		}
 	}
 	return s.services[signingName(r)]
-}
-
-func (s *Server) rawFor(r *http.Request) http.Handler {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if h := s.raw[signingName(r)]; h != nil {
-		return h
-	}
-	if r.Header.Get("X-Amz-Target") == "" {
-		return s.raw["s3"]
-	}
-	return nil
 }
 
 // credentialScope returns the parts of the SigV4 Authorization header's

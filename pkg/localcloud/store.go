@@ -48,8 +48,9 @@ func OpenStore(path string) (*Store, error) {
 // Close closes the store.
 func (s *Store) Close() error { return s.db.Close() }
 
-// tablePrefix keeps the services' tables apart from S3's buckets, which
-// live in the same file (an S3 bucket name cannot hold a colon).
+// tablePrefix keeps the services' tables apart from any other buckets
+// the file may hold (S3's objects, later; a bucket name cannot hold a
+// colon).
 const tablePrefix = "lc:"
 
 // Tx is one transaction over the store's tables.
