@@ -3,6 +3,8 @@ package cfncheck
 import (
 	"fmt"
 	"strings"
+
+	"github.com/stepforge/stepforge/pkg/localcloud/cfnengine"
 )
 
 // scope says what a Ref may name where it appears.
@@ -230,50 +232,21 @@ func (c *checker) checkSub(path string, arg any, s scope) {
 		c.report(path, "Fn::Sub takes a string or [string, {variables}]")
 		return
 	}
-	for _, v := range subVariables(text) {
-		if v.escaped {
+	for _, v := range cfnengine.SubVariables(text) {
+		if v.Escaped {
 			continue
 		}
-		if _, ok := vars[v.name]; ok {
+		if _, ok := vars[v.Name]; ok {
 			continue
 		}
 		var msg string
-		if res, attr, ok := strings.Cut(v.name, "."); ok {
+		if res, attr, ok := strings.Cut(v.Name, "."); ok {
 			msg = c.getAttProblem(res, attr, s)
 		} else {
-			msg = c.refProblem(v.name, s)
+			msg = c.refProblem(v.Name, s)
 		}
 		if msg != "" {
-			c.report(textPath, "${%s}: %s", v.name, msg)
-		}
-	}
-}
-
-// subVar is one ${...} in an Fn::Sub string; ${!Name} is an escape that Fn::Sub turns
-// into the literal ${Name}.
-type subVar struct {
-	name    string
-	escaped bool
-}
-
-func subVariables(text string) []subVar {
-	var vars []subVar
-	for {
-		i := strings.Index(text, "${")
-		if i < 0 {
-			return vars
-		}
-		text = text[i+2:]
-		j := strings.IndexByte(text, '}')
-		if j < 0 {
-			return vars
-		}
-		name := text[:j]
-		text = text[j+1:]
-		if rest, ok := strings.CutPrefix(name, "!"); ok {
-			vars = append(vars, subVar{name: rest, escaped: true})
-		} else {
-			vars = append(vars, subVar{name: name})
+			c.report(textPath, "${%s}: %s", v.Name, msg)
 		}
 	}
 }

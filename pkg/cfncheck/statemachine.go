@@ -1,5 +1,7 @@
 package cfncheck
 
+import "github.com/stepforge/stepforge/pkg/localcloud/cfnengine"
+
 // checkStateMachines matches the ${Key} placeholders of each state machine definition
 // with its DefinitionSubstitutions. Step Functions fills these in itself, after
 // CloudFormation has resolved any intrinsics, so a plain DefinitionString is not an
@@ -48,9 +50,9 @@ func (c *checker) checkStateMachines() {
 func placeholders(path string, v any, found func(path, name string)) {
 	switch v := v.(type) {
 	case string:
-		for _, sv := range subVariables(v) {
-			name := sv.name
-			if sv.escaped {
+		for _, sv := range cfnengine.SubVariables(v) {
+			name := sv.Name
+			if sv.Escaped {
 				name = "!" + name // no escape outside Fn::Sub: Step Functions sees "!name"
 			}
 			found(path, name)
@@ -81,9 +83,9 @@ func placeholders(path string, v any, found func(path, name string)) {
 					placeholders(index(path, 1), a[1], found)
 				}
 			}
-			for _, sv := range subVariables(text) {
-				if sv.escaped {
-					found(textPath, sv.name)
+			for _, sv := range cfnengine.SubVariables(text) {
+				if sv.Escaped {
+					found(textPath, sv.Name)
 				}
 			}
 		case "Fn::Join":

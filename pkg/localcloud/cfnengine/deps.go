@@ -114,7 +114,11 @@ func refs(v any, local map[string]bool, fn func(string)) {
 						inner[k] = true
 						refs(val, local, fn)
 					}
-					for _, name := range subNames(str) {
+					for _, sv := range SubVariables(str) {
+						name := strings.TrimSpace(sv.Name)
+						if sv.Escaped || name == "" {
+							continue
+						}
 						base, _, _ := strings.Cut(name, ".")
 						if !inner[name] && !inner[base] {
 							fn(base)
@@ -134,24 +138,32 @@ func refs(v any, local map[string]bool, fn func(string)) {
 	}
 }
 
-// subNames lists the ${...} names of an Fn::Sub string; ${!Literal} is
-// not one.
-func subNames(s string) []string {
-	var out []string
+// SubVar is one ${...} of an Fn::Sub string; ${!Name} is an escape that
+// Fn::Sub turns into the literal ${Name}, not a reference.
+type SubVar struct {
+	Name    string
+	Escaped bool
+}
+
+// SubVariables lists the ${...} of an Fn::Sub string in order.
+func SubVariables(text string) []SubVar {
+	var vars []SubVar
 	for {
-		i := strings.Index(s, "${")
+		i := strings.Index(text, "${")
 		if i < 0 {
-			return out
+			return vars
 		}
-		s = s[i+2:]
-		j := strings.IndexByte(s, '}')
+		text = text[i+2:]
+		j := strings.IndexByte(text, '}')
 		if j < 0 {
-			return out
+			return vars
 		}
-		name := strings.TrimSpace(s[:j])
-		s = s[j+1:]
-		if name != "" && !strings.HasPrefix(name, "!") {
-			out = append(out, name)
+		name := text[:j]
+		text = text[j+1:]
+		if rest, ok := strings.CutPrefix(name, "!"); ok {
+			vars = append(vars, SubVar{Name: rest, Escaped: true})
+		} else {
+			vars = append(vars, SubVar{Name: name})
 		}
 	}
 }
