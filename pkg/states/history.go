@@ -98,13 +98,6 @@ func (h *history) strings() int {
 	return h.nstrs
 }
 
-// last returns the id of the newest event.
-func (h *history) last() int64 {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return int64(h.n)
-}
-
 // done returns the events once nothing appends any more: the execution
 // has ended and every branch with it.
 func (h *history) done() []types.HistoryEvent {
@@ -322,10 +315,10 @@ func (t *thread) enter(stateType, name, input string) *types.HistoryEvent {
 	return ev
 }
 
-// exited records a state's exit with its output (as JSON) and the
-// variables it assigned. A replayed exit returns the recorded event, whose
+// exited records a state's exit with its output and the variables it
+// assigned, both as JSON. A replayed exit returns the recorded event, whose
 // output and variables are what the state gave when it ran.
-func (t *thread) exited(stateType, name, output string, assigned map[string]any) (*types.HistoryEvent, bool) {
+func (t *thread) exited(stateType, name, output string, assigned map[string]string) (*types.HistoryEvent, bool) {
 	return t.emitNamed(exitedTypes[stateType], name, func(ev *types.HistoryEvent) {
 		// One allocation for the details and what they point to.
 		a := &struct {
@@ -336,10 +329,7 @@ func (t *thread) exited(stateType, name, output string, assigned map[string]any)
 		a.d = types.StateExitedEventDetails{Name: &a.name, Output: &a.output, OutputDetails: &a.data}
 		d := &a.d
 		if len(assigned) > 0 {
-			d.AssignedVariables = make(map[string]string, len(assigned))
-			for k, v := range assigned {
-				d.AssignedVariables[k] = mustEncode(v)
-			}
+			d.AssignedVariables = assigned // made for this event by checkVariables
 			d.AssignedVariablesDetails = &types.AssignedVariablesDetails{Truncated: false}
 		}
 		ev.StateExitedEventDetails = d

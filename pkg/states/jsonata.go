@@ -173,15 +173,15 @@ func (j *jstate) eval(v any, field string) (any, error) {
 func (j *jstate) wrap(err error) error {
 	var je *jsonata.Error
 	if errors.As(err, &je) && !strings.HasPrefix(je.Cause, runtimePrefix) {
-		return &Error{Name: je.Name, Cause: fmt.Sprintf("%s'%s' (entered at the event id #%d). %s", runtimePrefix, j.name, j.entered, je.Cause)}
+		return &Error{Name: je.Name, Cause: causeAt(j.name, j.entered, je.Cause)}
 	}
 	return err
 }
 
 // typeError is AWS's cause for an expression of the wrong type.
 func (j *jstate) typeError(field string, want string, got any) error {
-	return &Error{Name: jsonata.QueryEvaluationError, Cause: fmt.Sprintf("%s'%s' (entered at the event id #%d). The JSONata expression specified for the field '%s' returned an unexpected result type. Expected '%s', but was '%s' for value: %s",
-		runtimePrefix, j.name, j.entered, field, want, jsonata.TypeName(got), mustEncode(got))}
+	return &Error{Name: jsonata.QueryEvaluationError, Cause: causeAt(j.name, j.entered, fmt.Sprintf("The JSONata expression specified for the field '%s' returned an unexpected result type. Expected '%s', but was '%s' for value: %s",
+		field, want, jsonata.TypeName(got), mustEncode(got)))}
 }
 
 // output evaluates Output, dflt when there is none.
@@ -449,10 +449,8 @@ func (r *run) taskJ(ctx context.Context, s *asl.Task, input any, th *thread, sc 
 	result, err := r.withRetry(ctx, th, s.Name, entered, s.Retry, env, func(env jsonpath.Env, retries int) (any, error) {
 		var cb *callback
 		if callsBack {
-			var token string
-			token, cb = r.m.cfg.broker.issue(r.m.cfg.clock, r.tokenSeed(th, retries))
+			cb = r.callback(th, retries, &env)
 			defer r.m.cfg.broker.close(cb, false)
-			env.Context = withTaskToken(env.Context, token)
 		}
 		aj := j.with("context", env.ContextObject())
 		args, err := aj.arguments(s.Arguments)
@@ -529,13 +527,12 @@ func (r *run) parallelJ(ctx context.Context, s *asl.Parallel, input any, th *thr
 		return nil, "", err
 	}
 	j := r.jstate(s.Name, env, th)
-	progs := r.m.branches[s]
 	result, err := r.withRetry(ctx, th, s.Name, entered, s.Retry, env, func(env jsonpath.Env, _ int) (any, error) {
 		args, err := j.with("context", env.ContextObject()).arguments(s.Arguments)
 		if err != nil {
 			return nil, err
 		}
-		return r.branches(ctx, progs, args, th, sc)
+		return r.branches(ctx, s, args, th, sc)
 	})
 	if err != nil {
 		return r.catchJ("Parallel", s.Catch, err, j, th, sc)

@@ -38,7 +38,10 @@ type Machine struct {
 	def      *asl.StateMachine
 	main     *program
 	branches map[*asl.Parallel][]*program
-	maps     map[*asl.Map]*program
+	// starts names each branch's first state, for a resumed execution to
+	// find the branch's events.
+	starts map[*asl.Parallel][]string
+	maps   map[*asl.Map]*program
 	// jsonata holds the states whose query language is JSONata.
 	jsonata map[asl.State]bool
 	cfg     config
@@ -138,7 +141,7 @@ func New(def *asl.StateMachine, opts ...Option) (*Machine, error) {
 	if err := def.Validate(); err != nil {
 		return nil, err
 	}
-	m := &Machine{def: def, cfg: cfg, branches: map[*asl.Parallel][]*program{}, maps: map[*asl.Map]*program{}, jsonata: map[asl.State]bool{}, events4: map[*asl.Task]taskEvents{}}
+	m := &Machine{def: def, cfg: cfg, branches: map[*asl.Parallel][]*program{}, starts: map[*asl.Parallel][]string{}, maps: map[*asl.Map]*program{}, jsonata: map[asl.State]bool{}, events4: map[*asl.Task]taskEvents{}}
 	top := def.QueryLanguage
 	if top == "" {
 		top = asl.JSONPath
@@ -213,6 +216,7 @@ func (m *Machine) check(st asl.State, inherited asl.QueryLanguage) error {
 				return err
 			}
 			m.branches[s] = append(m.branches[s], p)
+			m.starts[s] = append(m.starts[s], p.start)
 		}
 	case *asl.Map:
 		distributed := s.ItemProcessor != nil && s.ItemProcessor.ProcessorConfig.Mode == asl.Distributed
@@ -250,15 +254,6 @@ func (m *Machine) check(st asl.State, inherited asl.QueryLanguage) error {
 		m.maps[s] = p
 	}
 	return nil
-}
-
-// starts lists the start states of programs.
-func (m *Machine) starts(progs []*program) []string {
-	out := make([]string, len(progs))
-	for i, p := range progs {
-		out[i] = p.start
-	}
-	return out
 }
 
 // nestedQL is the query language of a Parallel branch or Map processor: its

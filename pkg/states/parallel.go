@@ -23,7 +23,6 @@ func (r *run) parallel(ctx context.Context, s *asl.Parallel, input any, th *thre
 	if err != nil {
 		return nil, "", err
 	}
-	progs := r.m.branches[s]
 	result, err := r.withRetry(ctx, th, s.Name, entered, s.Retry, env, func(env jsonpath.Env, _ int) (any, error) {
 		eff, err := applyInputPath(s.InputPath, env)
 		if err != nil {
@@ -32,7 +31,7 @@ func (r *run) parallel(ctx context.Context, s *asl.Parallel, input any, th *thre
 		if eff, err = applyTemplate(s.Parameters, eff, env); err != nil {
 			return nil, err
 		}
-		outs, err := r.branches(ctx, progs, eff, th, sc)
+		outs, err := r.branches(ctx, s, eff, th, sc)
 		if err != nil {
 			return nil, err
 		}
@@ -55,11 +54,12 @@ func (r *run) parallel(ctx context.Context, s *asl.Parallel, input any, th *thre
 // branches runs a Parallel state's branches on input, between its
 // ParallelStateStarted and ParallelStateSucceeded (or Failed, Aborted)
 // events.
-func (r *run) branches(ctx context.Context, progs []*program, input any, th *thread, sc *scope) ([]any, error) {
+func (r *run) branches(ctx context.Context, s *asl.Parallel, input any, th *thread, sc *scope) ([]any, error) {
+	progs := r.m.branches[s]
 	th.emit(types.HistoryEventTypeParallelStateStarted, nil)
 	outs, err := r.fanOut(ctx, len(progs), 0, th, func(ctx context.Context, i int, bt *thread) (any, error) {
 		return r.runProgram(ctx, progs[i], input, bt, &scope{parent: sc})
-	}, nil, r.m.starts(progs))
+	}, nil, r.m.starts[s])
 	if err != nil {
 		th.failedFanOut(err, types.HistoryEventTypeParallelStateFailed, types.HistoryEventTypeParallelStateAborted)
 		return nil, err

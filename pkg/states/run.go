@@ -308,7 +308,13 @@ func runtimeCause(err error, state string, entered int64) error {
 	if name != errRuntime || strings.HasPrefix(cause, runtimePrefix) {
 		return err
 	}
-	return &Error{Name: name, Cause: fmt.Sprintf("%s'%s' (entered at the event id #%d). %s", runtimePrefix, state, entered, cause)}
+	return &Error{Name: name, Cause: causeAt(state, entered, cause)}
+}
+
+// causeAt puts AWS's "An error occurred while executing the state 'S'
+// (entered at the event id #N). " before a cause.
+func causeAt(state string, entered int64, cause string) string {
+	return fmt.Sprintf("%s'%s' (entered at the event id #%d). %s", runtimePrefix, state, entered, cause)
 }
 
 const runtimePrefix = "An error occurred while executing the state "
@@ -438,10 +444,11 @@ func (r *run) leave(typ, name string, out any, assigned map[string]any, th *thre
 	if err != nil {
 		return nil, err
 	}
-	if err := checkVariables(name, assigned, sc); err != nil {
+	encoded, err := checkVariables(name, assigned, sc)
+	if err != nil {
 		return nil, err
 	}
-	ev, replayed := th.exited(typ, name, outStr, assigned)
+	ev, replayed := th.exited(typ, name, outStr, encoded)
 	if replayed && ev.StateExitedEventDetails != nil {
 		d := ev.StateExitedEventDetails
 		if out, err = decodeJSON([]byte(aws.ToString(d.Output))); err != nil {

@@ -59,22 +59,27 @@ const (
 	maxAllVariables = 10 * 1024 * 1024
 )
 
-func checkVariables(state string, assigned map[string]any, sc *scope) error {
+// checkVariables returns the JSON of each variable a state assigns (what
+// its StateExited event records), or the limit the assignment breaks.
+func checkVariables(state string, assigned map[string]any, sc *scope) (map[string]string, error) {
 	if len(assigned) == 0 {
-		return nil
+		return nil, nil
 	}
 	total := 0
 	sizes := make(map[string]int, len(assigned))
+	encoded := make(map[string]string, len(assigned))
 	for k, v := range assigned {
-		n := len(mustEncode(v))
+		js := mustEncode(v)
+		encoded[k] = js
+		n := len(js)
 		if n > maxVariable {
-			return &Error{Name: errDataLimitExceeded, Cause: fmt.Sprintf("The variable '%s' assigned by state '%s' has a size of %d bytes, over the limit of %d bytes", k, state, n, maxVariable)}
+			return nil, &Error{Name: errDataLimitExceeded, Cause: fmt.Sprintf("The variable '%s' assigned by state '%s' has a size of %d bytes, over the limit of %d bytes", k, state, n, maxVariable)}
 		}
 		sizes[k] = n
 		total += n
 	}
 	if total > maxAssign {
-		return &Error{Name: errDataLimitExceeded, Cause: fmt.Sprintf("The variables assigned by state '%s' have a combined size of %d bytes, over the limit of %d bytes", state, total, maxAssign)}
+		return nil, &Error{Name: errDataLimitExceeded, Cause: fmt.Sprintf("The variables assigned by state '%s' have a combined size of %d bytes, over the limit of %d bytes", state, total, maxAssign)}
 	}
 	all := 0
 	for c := sc; c != nil; c = c.parent {
@@ -88,7 +93,7 @@ func checkVariables(state string, assigned map[string]any, sc *scope) error {
 		all += n
 	}
 	if all > maxAllVariables {
-		return &Error{Name: errDataLimitExceeded, Cause: fmt.Sprintf("The variables of the execution would have a combined size of %d bytes, over the limit of %d bytes", all, maxAllVariables)}
+		return nil, &Error{Name: errDataLimitExceeded, Cause: fmt.Sprintf("The variables of the execution would have a combined size of %d bytes, over the limit of %d bytes", all, maxAllVariables)}
 	}
 	if sc.sizes == nil {
 		sc.sizes = make(map[string]int, len(sizes))
@@ -96,5 +101,5 @@ func checkVariables(state string, assigned map[string]any, sc *scope) error {
 	for k, n := range sizes {
 		sc.sizes[k] = n
 	}
-	return nil
+	return encoded, nil
 }

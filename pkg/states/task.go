@@ -30,10 +30,8 @@ func (r *run) task(ctx context.Context, s *asl.Task, input any, th *thread, sc *
 		// (its Parameters failed) is closed at once.
 		var cb *callback
 		if callsBack {
-			var token string
-			token, cb = r.m.cfg.broker.issue(r.m.cfg.clock, r.tokenSeed(th, retries))
+			cb = r.callback(th, retries, &env)
 			defer r.m.cfg.broker.close(cb, false)
-			env.Context = withTaskToken(env.Context, token)
 		}
 		eff, err := applyInputPath(s.InputPath, env)
 		if err != nil {
@@ -312,6 +310,14 @@ func Submit(ctx context.Context, output any) error {
 		return errors.New("states: Submit is only for the Run of a .sync task that has not been submitted")
 	}
 	return f(output)
+}
+
+// callback issues the task token of a callback task's attempt and puts it
+// in env's context object as $$.Task.Token.
+func (r *run) callback(th *thread, retries int, env *jsonpath.Env) *callback {
+	token, cb := r.m.cfg.broker.issue(r.m.cfg.clock, r.tokenSeed(th, retries))
+	env.Context = withTaskToken(env.Context, token)
+	return cb
 }
 
 // tokenSeed names a callback task's attempt for its token: the execution,
