@@ -18,7 +18,7 @@ const maxBody = 16 << 20
 // and its result or error encoded. The codecs live here, once.
 type Protocol interface {
 	decode(r *http.Request) (op string, in *Request, err error)
-	writeResult(w http.ResponseWriter, id, op string, out any)
+	writeResult(w http.ResponseWriter, id, op string, in *Request, out any)
 	writeError(w http.ResponseWriter, id, op string, err error)
 }
 
@@ -53,7 +53,7 @@ func (p *jsonProtocol) decode(r *http.Request) (string, *Request, error) {
 
 func (p *jsonProtocol) contentType() string { return "application/x-amz-json-" + p.version }
 
-func (p *jsonProtocol) writeResult(w http.ResponseWriter, id, op string, out any) {
+func (p *jsonProtocol) writeResult(w http.ResponseWriter, id, op string, _ *Request, out any) {
 	var b []byte
 	switch v := out.(type) {
 	case nil:
@@ -105,7 +105,7 @@ func (p *queryProtocol) decode(r *http.Request) (string, *Request, error) {
 	return op, &Request{Params: r.Form, Header: r.Header}, nil
 }
 
-func (p *queryProtocol) writeResult(w http.ResponseWriter, id, op string, out any) {
+func (p *queryProtocol) writeResult(w http.ResponseWriter, id, op string, _ *Request, out any) {
 	var b strings.Builder
 	enc := xml.NewEncoder(&b)
 	resp := xml.StartElement{Name: xml.Name{Local: op + "Response"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: p.xmlns}}}
