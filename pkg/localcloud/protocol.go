@@ -110,7 +110,12 @@ func (p *queryProtocol) writeResult(w http.ResponseWriter, id, op string, _ *Req
 	enc := xml.NewEncoder(&b)
 	resp := xml.StartElement{Name: xml.Name{Local: op + "Response"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: p.xmlns}}}
 	err := enc.EncodeToken(resp)
-	if err == nil && out != nil {
+	// An operation with nothing to return still gets its (empty) result
+	// element: the SDK looks for it whenever the output shape exists.
+	if out == nil {
+		out = struct{}{}
+	}
+	if err == nil {
 		err = enc.EncodeElement(out, xml.StartElement{Name: xml.Name{Local: op + "Result"}})
 	}
 	if err == nil {
