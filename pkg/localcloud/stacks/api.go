@@ -652,4 +652,3 @@ type changeSetOut struct {
 	Tags            []qTag      `xml:"Tags>member"`
 	Changes         []changeOut `xml:"Changes>member"`
 }
-
