@@ -156,7 +156,7 @@ func (s *Service) changes(cur *stackRecord, body string, params []Parameter) ([]
 	dynamic := map[string]bool{}
 	modified := map[string]bool{}
 	res := &cfnengine.Resolver{
-		Template: t, Pseudo: s.pseudo(cur), Parameters: vals, Export: s.export,
+		Template: t, Pseudo: s.pseudo(cur), Parameters: vals, Export: s.export, LanguageExtensions: hasLanguageExtensions(body),
 		Resource: func(name string) (any, map[string]any, bool) {
 			r := cur.Resources[name]
 			if dynamic[name] || r == nil || !live(r.Status) {

@@ -20,19 +20,24 @@ const parallelism = 16
 // operation is one stack operation in progress: the stack's record, kept
 // in memory and written to the store (with its event) at every step.
 type operation struct {
-	s     *Service
-	mu    sync.Mutex
-	st    *stackRecord
-	token string
+	s       *Service
+	mu      sync.Mutex
+	st      *stackRecord
+	token   string
+	pending []pendingEvent
+	flushMu sync.Mutex
 }
 
 // event records a stack or resource event and saves the stack with it.
 func (o *operation) event(logical, physical, typ, status, reason string, props json.RawMessage) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
 	o.eventLocked(logical, physical, typ, status, reason, props)
+	o.mu.Unlock()
+	o.flush()
 }
 
+// eventLocked records an event in memory; the caller holds o.mu and calls
+// flush once it has let go of it.
 func (o *operation) eventLocked(logical, physical, typ, status, reason string, props json.RawMessage) {
 	now := o.s.now()
 	if logical == o.st.Name && typ == stackType {
@@ -47,15 +52,41 @@ func (o *operation) eventLocked(logical, physical, typ, status, reason string, p
 	if logical == o.st.Name && typ == stackType {
 		ev.EventID = newID()
 	}
-	st := o.st
-	seq := st.NextEvent
+	o.pending = append(o.pending, pendingEvent{key: fmt.Sprintf("%s/%09d", o.st.ID, o.st.NextEvent), ev: ev})
+}
+
+type pendingEvent struct {
+	key string
+	ev  Event
+}
+
+// flush writes the events recorded so far and the stack as it is now in
+// one transaction, and returns once they are on disk. Concurrent callers
+// group-commit: while one writes, the others' events gather, and the next
+// writer takes them all.
+func (o *operation) flush() {
+	o.flushMu.Lock()
+	defer o.flushMu.Unlock()
+	o.mu.Lock()
+	batch := o.pending
+	o.pending = nil
+	var snapshot []byte
+	if len(batch) > 0 {
+		snapshot, _ = json.Marshal(o.st)
+	}
+	o.mu.Unlock()
+	if len(batch) == 0 {
+		return
+	}
 	if err := o.s.store.Update(func(tx *localcloud.Tx) error {
-		if err := tx.Put(tableEvents, fmt.Sprintf("%s/%09d", st.ID, seq), ev); err != nil {
-			return err
+		for _, p := range batch {
+			if err := tx.Put(tableEvents, p.key, p.ev); err != nil {
+				return err
+			}
 		}
-		return tx.Put(tableStacks, st.ID, st)
+		return tx.Put(tableStacks, o.st.ID, json.RawMessage(snapshot))
 	}); err != nil {
-		o.s.logf("stacks: saving %s: %v", st.Name, err)
+		o.s.logf("stacks: saving %s: %v", o.st.Name, err)
 	}
 }
 
@@ -130,6 +161,7 @@ func (o *operation) plan(body string, params []Parameter) (*plan, error) {
 	}
 	p := &plan{tmpl: t, params: vals}
 	p.res = o.resolver(t, vals)
+	p.res.LanguageExtensions = hasLanguageExtensions(body)
 	if err := p.res.EvalConditions(); err != nil {
 		return nil, err
 	}
@@ -307,6 +339,7 @@ func (o *operation) applyOne(ctx context.Context, p *plan, name string, creating
 		rec.Updated = o.s.now()
 		o.eventLocked(name, physical, def.Type, failedStatus, err.Error(), nil)
 		o.mu.Unlock()
+		o.flush()
 		return err
 	}
 	if err != nil {
@@ -347,6 +380,7 @@ func (o *operation) applyOne(ctx context.Context, p *plan, name string, creating
 			o.st.Resources[name] = rec
 			o.eventLocked(name, out.PhysicalID, def.Type, UpdateComplete, "", nil)
 			o.mu.Unlock()
+			o.flush()
 			return nil
 		}
 		o.event(name, old.PhysicalID, def.Type, UpdateInProgress, "", propsJSON)
@@ -369,6 +403,7 @@ func (o *operation) applyOne(ctx context.Context, p *plan, name string, creating
 		o.st.Resources[name] = rec
 		o.eventLocked(name, rec.PhysicalID, def.Type, UpdateComplete, "", nil)
 		o.mu.Unlock()
+		o.flush()
 		return nil
 	}
 	o.mu.Lock()
@@ -376,6 +411,7 @@ func (o *operation) applyOne(ctx context.Context, p *plan, name string, creating
 		Properties: propsJSON, DeletionPolicy: def.DeletionPolicy, UpdateReplacePolicy: def.UpdateReplacePolicy, Added: !creating}
 	o.eventLocked(name, "", def.Type, CreateInProgress, "", propsJSON)
 	o.mu.Unlock()
+	o.flush()
 	out, err := prov.Create(ctx, req)
 	if err != nil {
 		return fail("", providerError(err))
@@ -385,6 +421,7 @@ func (o *operation) applyOne(ctx context.Context, p *plan, name string, creating
 	rec.PhysicalID, rec.Ref, rec.Attributes, rec.Status, rec.Updated = out.PhysicalID, out.Ref, out.Attributes, CreateComplete, o.s.now()
 	o.eventLocked(name, out.PhysicalID, def.Type, CreateComplete, "", nil)
 	o.mu.Unlock()
+	o.flush()
 	return nil
 }
 
@@ -456,6 +493,7 @@ func (o *operation) deleteOne(ctx context.Context, name string, rec *resourceRec
 		delete(o.st.Resources, name)
 		o.eventLocked(name, rec.PhysicalID, rec.Type, DeleteSkipped, "", nil)
 		o.mu.Unlock()
+		o.flush()
 		return nil
 	}
 	o.event(name, rec.PhysicalID, rec.Type, DeleteInProgress, "", nil)
@@ -466,6 +504,7 @@ func (o *operation) deleteOne(ctx context.Context, name string, rec *resourceRec
 		}
 		o.eventLocked(name, rec.PhysicalID, rec.Type, DeleteFailed, err.Error(), nil)
 		o.mu.Unlock()
+		o.flush()
 		return err
 	}
 	o.mu.Lock()
@@ -474,6 +513,7 @@ func (o *operation) deleteOne(ctx context.Context, name string, rec *resourceRec
 	}
 	o.eventLocked(name, rec.PhysicalID, rec.Type, DeleteComplete, "", nil)
 	o.mu.Unlock()
+	o.flush()
 	return nil
 }
 
@@ -761,6 +801,7 @@ func (o *operation) finishRollbackUpdate(ctx context.Context) {
 		o.st.Resources[name] = &restored
 		o.eventLocked(name, rec.PhysicalID, rec.Type, UpdateComplete, "", nil)
 		o.mu.Unlock()
+		o.flush()
 		return nil
 	})
 	if len(failed) > 0 {

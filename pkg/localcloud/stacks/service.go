@@ -255,7 +255,16 @@ func (s *Service) check(body string, caps []string) (*cfnengine.Template, error)
 	if err != nil {
 		return nil, asValidation(err)
 	}
-	if err := t.StaticCheck(); err != nil {
+	transforms, err := cfnengine.DeclaredTransforms([]byte(body))
+	if err != nil {
+		return nil, asValidation(err)
+	}
+	for _, tr := range transforms {
+		if tr != languageExtensions {
+			return nil, validation("Transform %s is not supported by the local cloud: it runs templates as they are (deploy the processed template instead)", tr)
+		}
+	}
+	if err := t.StaticCheckWith(cfnengine.CheckOptions{LanguageExtensions: hasLanguageExtensions(body)}); err != nil {
 		return nil, asValidation(err)
 	}
 	if _, err := t.Dependencies(); err != nil {
@@ -629,4 +638,13 @@ func (s *Service) ListExports(ctx context.Context) ([]Export, error) {
 	}
 	slices.SortFunc(out, func(a, b Export) int { return strings.Compare(a.Name, b.Name) })
 	return out, err
+}
+
+const languageExtensions = "AWS::LanguageExtensions"
+
+// hasLanguageExtensions reports whether a template declares the
+// AWS::LanguageExtensions transform (Fn::Length, Fn::ToJsonString, ...).
+func hasLanguageExtensions(body string) bool {
+	trs, _ := cfnengine.DeclaredTransforms([]byte(body))
+	return slices.Contains(trs, languageExtensions)
 }

@@ -419,3 +419,40 @@ func TestUnknownOperationsAreNamed(t *testing.T) {
 	assertAPIError(t, err, "InvalidAction", "DetectStackDrift")
 	_ = time.Second
 }
+
+// BenchmarkCreateStack creates a stack of 100 resources, each of the last
+// 90 depending on one of the first ten, and reports resources per second.
+func BenchmarkCreateStack(b *testing.B) {
+	prov := &things{items: map[string]map[string]any{}}
+	st, err := localcloud.OpenStore(b.TempDir() + "/state.db")
+	require.NoError(b, err)
+	defer st.Close()
+	svc, err := stacks.New(st, stacks.Options{Providers: []cfnengine.Provider{prov}})
+	require.NoError(b, err)
+	defer svc.Close()
+	var res []string
+	for i := range 100 {
+		v := `"v"`
+		if i >= 10 {
+			v = fmt.Sprintf(`{"Ref": "R%d"}`, i%10)
+		}
+		res = append(res, fmt.Sprintf(`"R%d": {"Type": "Test::Local::Thing", "Properties": {"Value": %s}}`, i, v))
+	}
+	body := `{"Resources": {` + strings.Join(res, ",") + `}}`
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := range b.N {
+		name := fmt.Sprintf("bench-%d", i)
+		_, err := svc.CreateStack(ctx, &stacks.StackInput{StackName: name, TemplateBody: body})
+		require.NoError(b, err)
+		svc.Wait()
+	}
+	b.ReportMetric(float64(100*b.N)/b.Elapsed().Seconds(), "resources/s")
+}
+
+func TestATransformIsRefusedByName(t *testing.T) {
+	f := newFixture(t)
+	body := `{"Transform": "AWS::Serverless-2016-10-31", "Resources": {"A": {"Type": "Test::Local::Thing", "Properties": {}}}}`
+	_, err := f.cfn.CreateStack(context.Background(), &cloudformation.CreateStackInput{StackName: aws.String("sam"), TemplateBody: aws.String(body)})
+	assertAPIError(t, err, "ValidationError", "Transform AWS::Serverless-2016-10-31 is not supported by the local cloud")
+}
