@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -15,17 +16,24 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/magefile/mage/mg"
 
 	"github.com/stepforge/stepforge/gen"
 	"github.com/stepforge/stepforge/pkg/build"
 	"github.com/stepforge/stepforge/pkg/cfncheck"
+	"github.com/stepforge/stepforge/pkg/deploy"
 	"github.com/stepforge/stepforge/pkg/localcloud"
+	"github.com/stepforge/stepforge/pkg/localcloud/cloud"
 	"github.com/stepforge/stepforge/pkg/states/runner"
 	"github.com/stepforge/stepforge/workflows"
 )
@@ -56,7 +64,7 @@ func Test(ctx context.Context) error {
 	return Fuzz(ctx)
 }
 
-// Fuzz runs every fuzz target in the repository for FUZZTIME (default 10s) each.
+// Fuzz runs every fuzz target in the repository for FUZZTIME (default 10s) each, two at a time with one worker each.
 func Fuzz(ctx context.Context) error {
 	fuzztime := os.Getenv("FUZZTIME")
 	if fuzztime == "" {
@@ -66,12 +74,28 @@ func Fuzz(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, t := range targets {
-		if err := fuzzOne(ctx, t, fuzztime); err != nil {
-			return err
-		}
+	// Two targets at once, one fuzzing worker each: the same CPU as one
+	// target with two workers, but the compile of one overlaps the
+	// fuzzing of the other, and the wall time halves.
+	errs := make([]error, len(targets))
+	sem := make(chan struct{}, 2)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var out bytes.Buffer
+			errs[i] = fuzzOne(ctx, t, fuzztime, &out)
+			mu.Lock()
+			_, _ = os.Stdout.Write(out.Bytes())
+			mu.Unlock()
+		}()
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // fuzzOne fuzzes one target. Go's fuzzing coordinator can fail a run with a
@@ -80,21 +104,21 @@ func Fuzz(ctx context.Context) error {
 // having found nothing. A real finding always writes its input under
 // testdata/fuzz/<target>/, so a failure that wrote none and says only that
 // is reported and passed over; anything else fails.
-func fuzzOne(ctx context.Context, t fuzzTarget, fuzztime string) error {
+func fuzzOne(ctx context.Context, t fuzzTarget, fuzztime string, log io.Writer) error {
 	corpus := filepath.Join(t.pkg, "testdata", "fuzz", t.name)
 	before := listDir(corpus)
 	var out bytes.Buffer
-	args := []string{"test", "-run=^$", "-fuzz=^" + t.name + "$", "-fuzztime=" + fuzztime, "-timeout=" + testTimeout, t.pkg}
-	fmt.Println("+ go", strings.Join(args, " "))
+	args := []string{"test", "-run=^$", "-fuzz=^" + t.name + "$", "-fuzztime=" + fuzztime, "-parallel=1", "-timeout=" + testTimeout, t.pkg}
+	fmt.Fprintln(log, "+ go", strings.Join(args, " "))
 	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Stdout = io.MultiWriter(os.Stdout, &out)
-	cmd.Stderr = io.MultiWriter(os.Stderr, &out)
+	cmd.Stdout = io.MultiWriter(log, &out)
+	cmd.Stderr = io.MultiWriter(log, &out)
 	err := cmd.Run()
 	if err == nil {
 		return nil
 	}
 	if slices.Equal(before, listDir(corpus)) && strings.Contains(out.String(), "context deadline exceeded") && !strings.Contains(out.String(), "Failing input written") {
-		fmt.Printf("fuzz %s: Go's fuzzing deadline race ended the run with no failing input written; not a finding\n", t.name)
+		fmt.Fprintf(log, "fuzz %s: Go's fuzzing deadline race ended the run with no failing input written; not a finding\n", t.name)
 		return nil
 	}
 	return err
@@ -191,22 +215,153 @@ func Exec(ctx context.Context, definition, input string) error {
 
 // Serve runs the local cloud in the foreground on LOCALCLOUD_ADDR (default 127.0.0.1:4566), state in build/local/state.db, one log line per request, until Ctrl-C.
 func Serve(ctx context.Context) error {
-	addr := os.Getenv("LOCALCLOUD_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:4566"
-	}
+	addr := localAddr()
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := log.New(os.Stderr, "localcloud ", log.LstdFlags|log.Lmicroseconds)
-	store, err := localcloud.OpenStore(filepath.Join("build", "local", "state.db"))
+	c, err := cloud.Open(cloud.Options{Dir: cloud.DefaultDir, Logger: logger})
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	srv := localcloud.New(logger, localcloud.STS{})
-	return srv.Serve(ctx, addr, func(a net.Addr) {
+	defer c.Close()
+	return c.Serve(ctx, addr, func(a net.Addr) {
 		logger.Printf("ready on http://%s (health: http://%s%s)", a, a, localcloud.HealthPath)
 	})
+}
+
+// Deploy builds, synths and deploys every workflow's stack through change sets (STEPFORGE_TARGET=local: the local cloud; see README).
+func Deploy(ctx context.Context) error {
+	opts, err := deployOptions(ctx, true)
+	if err != nil {
+		return err
+	}
+	_, err = deploy.Deploy(ctx, opts)
+	return err
+}
+
+// Diff prints what a deploy would change, stack by stack, and changes nothing.
+func Diff(ctx context.Context) error {
+	opts, err := deployOptions(ctx, true)
+	if err != nil {
+		return err
+	}
+	_, err = deploy.Diff(ctx, opts)
+	return err
+}
+
+// Destroy deletes every workflow's stack (after confirmation) and says what was retained.
+func Destroy(ctx context.Context) error {
+	opts, err := deployOptions(ctx, false)
+	if err != nil {
+		return err
+	}
+	_, err = deploy.Destroy(ctx, opts)
+	return err
+}
+
+// Bootstrap creates (or updates) the stack holding the artifact bucket, as cdk bootstrap does.
+func Bootstrap(ctx context.Context) error {
+	opts, err := deployOptions(ctx, false)
+	if err != nil {
+		return err
+	}
+	bucket, err := deploy.Bootstrap(ctx, opts)
+	if err == nil {
+		fmt.Println("artifact bucket:", bucket)
+	}
+	return err
+}
+
+// localTarget reports whether deploys go to the local cloud:
+// STEPFORGE_TARGET=local, or an AWS_ENDPOINT_URL set.
+func localTarget() bool {
+	return os.Getenv("STEPFORGE_TARGET") == "local" || os.Getenv("AWS_ENDPOINT_URL") != ""
+}
+
+// deployOptions joins the generator and the deployer: it builds the
+// handlers (linux/arm64 zips for AWS, host builds for the local cloud,
+// which runs them as processes), synths the templates and loads the SDK
+// configuration for the target.
+func deployOptions(ctx context.Context, withAssets bool) (deploy.Options, error) {
+	local := localTarget()
+	var cfg aws.Config
+	var err error
+	env := os.Getenv("STEPFORGE_ENV")
+	if local {
+		endpoint := os.Getenv("AWS_ENDPOINT_URL")
+		if endpoint == "" {
+			endpoint = "http://" + localAddr()
+		}
+		region := os.Getenv("AWS_REGION")
+		if region == "" {
+			region = localcloud.Region
+		}
+		cfg, err = config.LoadDefaultConfig(ctx, config.WithRegion(region),
+			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
+		cfg.BaseEndpoint = aws.String(endpoint)
+		if env == "" {
+			env = "local"
+		}
+	} else {
+		cfg, err = config.LoadDefaultConfig(ctx)
+	}
+	if err != nil {
+		return deploy.Options{}, err
+	}
+	stacks, err := gen.Synth(".", workflows.All())
+	if err != nil {
+		return deploy.Options{}, err
+	}
+	zips := map[string]string{}
+	if withAssets {
+		bo := build.Options{Progress: os.Stdout}
+		if local {
+			bo.GOOS, bo.GOARCH, bo.Out = runtime.GOOS, runtime.GOARCH, filepath.Join("build", "lambda-host")
+		}
+		arts, err := build.Build(ctx, bo)
+		if err != nil {
+			return deploy.Options{}, err
+		}
+		for _, a := range arts {
+			zips[a.Name] = a.Zip
+		}
+	}
+	opts := deploy.Options{Config: cfg, Environment: env, ParamsDir: filepath.Join("workflows", "params"),
+		Approve: os.Getenv("STEPFORGE_APPROVE") == "1", Terminal: isTerminal(os.Stdout), Confirm: confirm}
+	for _, st := range stacks {
+		ds := deploy.Stack{Name: st.Workflow.Name, Template: st.Template, Tags: map[string]string{"stepforge:workflow": st.Workflow.Name}}
+		if withAssets {
+			for _, fn := range st.Workflow.Functions {
+				zip, ok := zips[fn.Handler]
+				if !ok {
+					return deploy.Options{}, fmt.Errorf("%s: no build of handler %s", st.Workflow.Name, fn.Handler)
+				}
+				ds.Assets = append(ds.Assets, deploy.Asset{Parameter: gen.CodeKeyParameter(fn), Path: zip})
+			}
+		}
+		opts.Stacks = append(opts.Stacks, ds)
+	}
+	return opts, nil
+}
+
+func localAddr() string {
+	if a := os.Getenv("LOCALCLOUD_ADDR"); a != "" {
+		return a
+	}
+	return "127.0.0.1:4566"
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0 && os.Getenv("CI") == ""
+}
+
+// confirm asks on the terminal.
+func confirm(prompt string) bool {
+	fmt.Print(prompt + " [y/N] ")
+	var answer string
+	_, _ = fmt.Scanln(&answer)
+	return strings.EqualFold(strings.TrimSpace(answer), "y") || strings.EqualFold(strings.TrimSpace(answer), "yes")
 }
 
 // Clean removes build output.
