@@ -281,3 +281,6 @@ func handlerError(err error) error {
 	}
 	return fmt.Errorf("Resource handler returned message: \"%s\" (HandlerErrorCode: InvalidRequest)", err.Error())
 }
+
+// VolatileAttributes: an update in place gives the machine a new revision.
+func (p *stateMachineProvider) VolatileAttributes() []string { return []string{"StateMachineRevisionId"} }

@@ -163,8 +163,10 @@ func (s *Service) changes(cur *stackRecord, body string, params []Parameter) ([]
 				return unresolved, anyAttribute{}.m(t, name), true
 			}
 			if modified[name] {
-				// Updated in place: the Ref stays, attributes may change.
-				return r.refValue(), anyAttribute{}.m(t, name), true
+				// Updated in place: the Ref and the identifying attributes
+				// (ARNs, ids, names) stay; only those the provider says an
+				// update can change are known at execution.
+				return r.refValue(), volatile(s.providers[r.Type], withUnknown(r.Attributes, t, name)), true
 			}
 			return r.refValue(), withUnknown(r.Attributes, t, name), true
 		},
@@ -513,4 +515,22 @@ func (s *Service) executed(tx *localcloud.Tx, cs *changeSetRecord, st *stackReco
 		return tx.Put(tableStacks, st.ID, st)
 	}
 	return nil
+}
+
+// VolatileAttributes is what a provider implements when an in-place update
+// can change some of its attributes (a state machine's revision id); the
+// others are taken to stay as they are, as identifiers do.
+type VolatileAttributes interface {
+	VolatileAttributes() []string
+}
+
+func volatile(p cfnengine.Provider, attrs map[string]any) map[string]any {
+	v, ok := p.(VolatileAttributes)
+	if !ok {
+		return attrs
+	}
+	for _, a := range v.VolatileAttributes() {
+		attrs[a] = unresolved
+	}
+	return attrs
 }

@@ -34,6 +34,9 @@ type things struct {
 func (p *things) Type() string                   { return "Test::Local::Thing" }
 func (p *things) CreateOnlyProperties() []string { return []string{"Name"} }
 
+// VolatileAttributes: Value follows the Value property; Id never changes.
+func (p *things) VolatileAttributes() []string { return []string{"Value"} }
+
 func (p *things) Create(_ context.Context, r *cfnengine.ResourceRequest) (*cfnengine.ResourceResult, error) {
 	if r.Properties["Fail"] == "create" {
 		return nil, &localcloud.Error{Code: "InvalidRequest", Message: "thing " + r.LogicalID + " refuses to be made"}
