@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -581,4 +582,52 @@ func TestEveryGeneratedTemplateDeploysInParallelAndIsDestroyed(t *testing.T) {
 		"blog-publishing/LedgerBucket": "aws s3 rb s3://" + outputs["blog-publishing"]["LedgerBucketName"] + " --force",
 		"upload-alarm/UploadsBucket":   "aws s3 rb s3://" + outputs["upload-alarm"]["UploadsBucketName"] + " --force",
 	}, retained)
+}
+
+func TestAChangedDefinitionUpdatesTheStateMachineInPlace(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	body, err := os.ReadFile("../../gen/testdata/pizza.template.json")
+	require.NoError(t, err)
+	handlerZip(t, f.zip, "v1")
+	pizza := deploy.Stack{Name: "pizza", Template: body, Assets: []deploy.Asset{{Parameter: "CheckPizzaCodeKey", Path: f.zip}}}
+	rep, err := deploy.Deploy(ctx, f.options(pizza))
+	require.NoError(t, err, f.out.String())
+	arn := rep.Stacks[0].Outputs["PizzaStateMachineArn"]
+
+	changed := strings.Replace(string(body), "Checks an order and refuses pineapple.", "Checks an order; still refuses pineapple.", 1)
+	require.NotEqual(t, string(body), changed)
+	pizza.Template = []byte(changed)
+	rep, err = deploy.Deploy(ctx, f.options(pizza))
+	require.NoError(t, err, f.out.String())
+	assert.Equal(t, []deploy.Change{{Action: "modify", LogicalID: "PizzaStateMachine", PhysicalID: arn,
+		Type: "AWS::StepFunctions::StateMachine", Replacement: "False"}}, rep.Stacks[0].Changes)
+	assert.Equal(t, arn, rep.Stacks[0].Outputs["PizzaStateMachineArn"], "updated in place: same ARN")
+	sm, err := sfn.NewFromConfig(f.cfg).DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(arn)})
+	require.NoError(t, err)
+	assert.Contains(t, aws.ToString(sm.Definition), "still refuses pineapple")
+}
+
+func TestAChangedBucketNameReplacesTheBucket(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	named := strings.Replace(appTemplate, `"Scratch": {"Type": "AWS::S3::Bucket"}`, `"Scratch": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "scratch-one"}}`, 1)
+	_, err := deploy.Deploy(ctx, f.options(f.app(named)))
+	require.NoError(t, err, f.out.String())
+	old := physicalID(t, f, "app", "Scratch")
+	require.Equal(t, "scratch-one", old)
+
+	renamed := strings.Replace(named, "scratch-one", "scratch-two", 1)
+	_, err = deploy.Deploy(ctx, f.options(f.app(renamed)))
+	require.ErrorIs(t, err, deploy.ErrNotApproved, "a replacement is destructive: it needs approval")
+	opts := f.options(f.app(renamed))
+	opts.Approve = true
+	rep, err := deploy.Deploy(ctx, opts)
+	require.NoError(t, err, f.out.String())
+	assert.Equal(t, []deploy.Change{{Action: "modify", LogicalID: "Scratch", PhysicalID: "scratch-one", Type: "AWS::S3::Bucket", Replacement: "True"}}, rep.Stacks[0].Changes)
+	assert.Equal(t, "scratch-two", physicalID(t, f, "app", "Scratch"))
+	_, err = f.s3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("scratch-one")})
+	assert.Error(t, err, "the old bucket is deleted at cleanup")
+	_, err = f.s3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("scratch-two")})
+	assert.NoError(t, err)
 }
