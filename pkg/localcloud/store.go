@@ -67,11 +67,16 @@ func (s *Store) View(fn func(*Tx) error) error {
 	return s.db.View(func(tx *bolt.Tx) error { return fn(&Tx{tx}) })
 }
 
-// Put stores v as JSON under key in table.
+// Put stores v as JSON under key in table; a []byte (an object's body,
+// a function's zip) is stored as it is, not as base64 inside JSON, which
+// for megabytes costs more than the disk write.
 func (t *Tx) Put(table, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("localcloud: store %s/%s: %w", table, key, err)
+	b, ok := v.([]byte)
+	if !ok {
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			return fmt.Errorf("localcloud: store %s/%s: %w", table, key, err)
+		}
 	}
 	bk, err := t.tx.CreateBucketIfNotExists([]byte(tablePrefix + table))
 	if err != nil {
@@ -80,7 +85,8 @@ func (t *Tx) Put(table, key string, v any) error {
 	return bk.Put([]byte(key), b)
 }
 
-// Get reads the record under key into v; found is false when there is none.
+// Get reads the record under key into v; found is false when there is
+// none. Into a *[]byte it copies the bytes a []byte Put stored.
 func (t *Tx) Get(table, key string, v any) (found bool, err error) {
 	bk := t.tx.Bucket([]byte(tablePrefix + table))
 	if bk == nil {
@@ -89,6 +95,10 @@ func (t *Tx) Get(table, key string, v any) (found bool, err error) {
 	b := bk.Get([]byte(key))
 	if b == nil {
 		return false, nil
+	}
+	if p, ok := v.(*[]byte); ok {
+		*p = append([]byte(nil), b...)
+		return true, nil
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return true, fmt.Errorf("localcloud: record %s/%s: %w", table, key, err)
