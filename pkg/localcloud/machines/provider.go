@@ -283,4 +283,6 @@ func handlerError(err error) error {
 }
 
 // VolatileAttributes: an update in place gives the machine a new revision.
-func (p *stateMachineProvider) VolatileAttributes() []string { return []string{"StateMachineRevisionId"} }
+func (p *stateMachineProvider) VolatileAttributes() []string {
+	return []string{"StateMachineRevisionId"}
+}
