@@ -1,0 +1,152 @@
+package cloud_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stepforge/stepforge/pkg/localcloud"
+	"github.com/stepforge/stepforge/pkg/localcloud/cloud"
+	"github.com/stepforge/stepforge/pkg/localcloud/lctest"
+)
+
+// TestMain lets the test binary serve as a local cloud process of its
+// own (LOCALCLOUD_TEST_SERVE=<dir>), so that a test can SIGKILL it.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv("LOCALCLOUD_TEST_SERVE"); dir != "" {
+		c, err := cloud.Open(cloud.Options{Dir: dir})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		_ = c.Serve(context.Background(), "127.0.0.1:0", func(a net.Addr) { fmt.Println("READY", a) })
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// serveProcess starts the local cloud as a child process on dir and
+// returns its endpoint.
+func serveProcess(t *testing.T, dir string) (*exec.Cmd, string) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "LOCALCLOUD_TEST_SERVE="+dir)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	cmd.Stderr = os.Stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	line, err := bufio.NewReader(out).ReadString('\n')
+	require.NoError(t, err)
+	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "READY ")
+	require.True(t, ok, line)
+	return cmd, "http://" + addr
+}
+
+// TestAKillDuringCreateIsRolledBackOnRestart kills the local cloud
+// (SIGKILL) while it creates the blog-publishing stack, starts it again on
+// the same state, and checks that the store is intact and the interrupted
+// creation is rolled back as CloudFormation rolls back one it could not
+// finish, leaving no resource behind.
+func TestAKillDuringCreateIsRolledBackOnRestart(t *testing.T) {
+	dir := t.TempDir()
+	cmd, endpoint := serveProcess(t, dir)
+	cfg := lctest.Config(endpoint)
+	ctx := context.Background()
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	_, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("artifacts")})
+	require.NoError(t, err)
+	_, err = s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("artifacts"), Key: aws.String("code.zip"), Body: bytes.NewReader(bootstrapZip(t))})
+	require.NoError(t, err)
+	body, err := os.ReadFile("../../../gen/testdata/blog-publishing.template.json")
+	require.NoError(t, err)
+	cfn := cloudformation.NewFromConfig(cfg)
+	_, err = cfn.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("blog"), TemplateBody: aws.String(string(body)),
+		Parameters: templateParameters(t, body, "artifacts", "code.zip"), Capabilities: []types.Capability{types.CapabilityCapabilityNamedIam}})
+	require.NoError(t, err)
+	// Kill once some resources are made and before the stack is complete.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		res, err := cfn.ListStackResources(ctx, &cloudformation.ListStackResourcesInput{StackName: aws.String("blog")})
+		require.NoError(t, err)
+		done := 0
+		for _, r := range res.StackResourceSummaries {
+			if r.ResourceStatus == types.ResourceStatusCreateComplete {
+				done++
+			}
+		}
+		if done >= 3 {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the stack made no progress")
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+	_ = cmd.Wait()
+
+	// The store first, on its own: a check in a read transaction while the
+	// resumed operation writes would see pages freed after its snapshot.
+	st0, err := localcloud.OpenStore(filepath.Join(dir, "state.db"))
+	require.NoError(t, err)
+	require.NoError(t, st0.Check(), "a kill leaves the store consistent")
+	require.NoError(t, st0.Close())
+	cfg2, c := cloud.StartForTestIn(t, dir)
+	c.CloudFormation.Wait()
+	cfn = cloudformation.NewFromConfig(cfg2)
+	out, err := cfn.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("blog")})
+	require.NoError(t, err)
+	st := out.Stacks[0]
+	if st.StackStatus == types.StackStatusCreateComplete {
+		t.Skip("the stack completed before the kill landed")
+	}
+	assert.Equal(t, types.StackStatusRollbackComplete, st.StackStatus)
+	evs, err := cfn.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: aws.String("blog")})
+	require.NoError(t, err)
+	var reason string
+	for _, e := range evs.StackEvents {
+		if aws.ToString(e.ResourceType) == "AWS::CloudFormation::Stack" && e.ResourceStatus == types.ResourceStatusRollbackInProgress {
+			reason = aws.ToString(e.ResourceStatusReason)
+		}
+	}
+	assert.Contains(t, reason, "The local cloud stopped while the operation was in progress")
+	res, err := cfn.ListStackResources(ctx, &cloudformation.ListStackResourcesInput{StackName: aws.String("blog")})
+	require.NoError(t, err)
+	assert.Empty(t, res.StackResourceSummaries, "the rollback deleted every resource it had made")
+	// Every role and function the stack had recorded as made is gone. (One
+	// a service made in the instant before the kill, which the engine had
+	// not yet recorded, would be left: see the package notes.)
+	made := map[string]string{}
+	for _, e := range evs.StackEvents {
+		if e.ResourceStatus == types.ResourceStatusCreateComplete && aws.ToString(e.PhysicalResourceId) != "" {
+			made[aws.ToString(e.PhysicalResourceId)] = aws.ToString(e.ResourceType)
+		}
+	}
+	require.NotEmpty(t, made)
+	iamc, lam := iam.NewFromConfig(cfg2), lambda.NewFromConfig(cfg2)
+	for id, typ := range made {
+		switch typ {
+		case "AWS::IAM::Role":
+			_, err := iamc.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(id)})
+			assert.ErrorContains(t, err, "NoSuchEntity", id)
+		case "AWS::Lambda::Function":
+			_, err := lam.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(id)})
+			assert.ErrorContains(t, err, "ResourceNotFoundException", id)
+		}
+	}
+}
