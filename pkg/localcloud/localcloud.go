@@ -245,11 +245,18 @@ func (r *statusRecorder) WriteHeader(code int) {
 // Serve listens on addr and serves until ctx ends; ready, when not nil,
 // gets the address once the listener is open.
 func (s *Server) Serve(ctx context.Context, addr string, ready func(net.Addr)) error {
+	return ServeHandler(ctx, s, addr, ready)
+}
+
+// ServeHandler listens on addr and serves h until ctx ends, then shuts
+// down gracefully; ready, when not nil, gets the address once the
+// listener is open.
+func ServeHandler(ctx context.Context, h http.Handler, addr string, ready func(net.Addr)) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	if ready != nil {
 		ready(ln.Addr())
 	}

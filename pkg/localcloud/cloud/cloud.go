@@ -54,6 +54,7 @@ type Cloud struct {
 	CloudFormation *stacks.Service
 
 	server  *localcloud.Server
+	handler http.Handler
 	onClose func()
 }
 
@@ -88,6 +89,11 @@ func Open(o Options) (*Cloud, error) {
 	c.server = localcloud.New(o.Logger, localcloud.STS{}, c.Lambda, c.IAM, c.KMS, c.Logs, c.StepFunctions, c.SNS,
 		c.EventBridge, c.APIGateway, c.CloudFormation)
 	c.server.RegisterHandler("s3", c.S3.Handler())
+	// GetFunction's Code.Location is a download URL on the local cloud.
+	mux := http.NewServeMux()
+	mux.Handle(functions.CodePath, c.Lambda.CodeHandler())
+	mux.Handle("/", c.server)
+	c.handler = mux
 	return c, nil
 }
 
@@ -119,11 +125,20 @@ func (c *Cloud) providers() []cfnengine.Provider {
 }
 
 // Handler is the local cloud's HTTP front door.
-func (c *Cloud) Handler() http.Handler { return c.server }
+func (c *Cloud) Handler() http.Handler { return c.handler }
+
+// SetEndpoint tells the services the base URL they are reached at (for
+// the URLs they hand out, such as a function's code location).
+func (c *Cloud) SetEndpoint(base string) { c.Lambda.SetCodeEndpoint(base) }
 
 // Serve listens on addr and serves until ctx ends.
 func (c *Cloud) Serve(ctx context.Context, addr string, ready func(net.Addr)) error {
-	return c.server.Serve(ctx, addr, ready)
+	return localcloud.ServeHandler(ctx, c.handler, addr, func(a net.Addr) {
+		c.SetEndpoint("http://" + a.String())
+		if ready != nil {
+			ready(a)
+		}
+	})
 }
 
 // Close stops the operations in progress (they resume on the next Open)

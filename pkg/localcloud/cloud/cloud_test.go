@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -152,4 +156,24 @@ func TestTheGeneratedTemplatesProvision(t *testing.T) {
 	sort.Strings(got)
 	sort.Strings(names)
 	assert.Equal(t, names, got)
+}
+
+func TestAFunctionsCodeLocationDownloadsItsZip(t *testing.T) {
+	cfg, _ := cloud.StartForTest(t)
+	ctx := context.Background()
+	zipped := bootstrapZip(t)
+	lam := lambda.NewFromConfig(cfg)
+	_, err := lam.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("fn"), Runtime: lambdatypes.RuntimeProvidedal2023,
+		Handler: aws.String("bootstrap"), Role: aws.String("arn:aws:iam::123456789012:role/r"), Code: &lambdatypes.FunctionCode{ZipFile: zipped}})
+	require.NoError(t, err)
+	out, err := lam.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("fn")})
+	require.NoError(t, err)
+	loc := aws.ToString(out.Code.Location)
+	require.True(t, strings.HasPrefix(loc, aws.ToString(cfg.BaseEndpoint)), loc)
+	resp, err := http.Get(loc)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, zipped, got)
 }

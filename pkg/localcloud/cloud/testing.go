@@ -26,6 +26,7 @@ func StartForTestIn(t testing.TB, dir string) (aws.Config, *Cloud) {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(c.Handler())
+	c.SetEndpoint(hs.URL)
 	closed := false
 	t.Cleanup(func() {
 		hs.Close()
