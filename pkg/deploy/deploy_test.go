@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/stepforge/stepforge/pkg/deploy"
 	"github.com/stepforge/stepforge/pkg/localcloud/cloud"
+	"github.com/stepforge/stepforge/pkg/localcloud/lctest"
 )
 
 // appTemplate is a small stack: a retained bucket tagged with a parameter
@@ -422,17 +422,14 @@ func TestBootstrapBucketIsEncryptedPrivateAndTLSOnly(t *testing.T) {
 }
 
 func TestOutputsFileMatchesWhatTheAWSCLISees(t *testing.T) {
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("the AWS CLI (aws) is not on PATH")
-	}
+	lctest.RequireAWSCLI(t)
 	ctx := context.Background()
 	f := newFixture(t)
 	rep, err := deploy.Deploy(ctx, f.options(f.app(appTemplate)))
 	require.NoError(t, err, f.out.String())
 
-	cmd := exec.Command("aws", "--endpoint-url", aws.ToString(f.cfg.BaseEndpoint), "cloudformation", "describe-stacks",
+	cmd := lctest.AWSCommand("--endpoint-url", aws.ToString(f.cfg.BaseEndpoint), "cloudformation", "describe-stacks",
 		"--stack-name", "app", "--query", "Stacks[0].Outputs", "--output", "json")
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, string(out))
 	var outputs []struct{ OutputKey, OutputValue string }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -24,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stepforge/stepforge/pkg/localcloud/cloud"
+	"github.com/stepforge/stepforge/pkg/localcloud/lctest"
 )
 
 // bootstrapZip is a deployment package with a bootstrap in it.
@@ -113,14 +113,11 @@ func TestTheGeneratedTemplatesProvision(t *testing.T) {
 		assert.NotEmpty(t, st.Outputs, name)
 	}
 
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("the AWS CLI is not on PATH")
-	}
+	lctest.RequireAWSCLI(t)
 	endpoint := aws.ToString(cfg.BaseEndpoint)
 	cli := func(args ...string) map[string]any {
 		t.Helper()
-		cmd := exec.Command("aws", append([]string{"--endpoint-url", endpoint, "--output", "json"}, args...)...)
-		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=")
+		cmd := lctest.AWSCommand(append([]string{"--endpoint-url", endpoint, "--output", "json"}, args...)...)
 		out, err := cmd.CombinedOutput()
 		require.NoError(t, err, "aws %v: %s", args, out)
 		var v map[string]any

@@ -179,9 +179,7 @@ func TestAPIWithSDK(t *testing.T) {
 }
 
 func TestAPIWithCLI(t *testing.T) {
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("the AWS CLI is not installed")
-	}
+	lctest.RequireAWSCLI(t)
 	svc, _ := newService(t, nil)
 	_, url := serve(t, svc)
 	dir := t.TempDir()
@@ -189,9 +187,7 @@ func TestAPIWithCLI(t *testing.T) {
 	zipped := makeZip(t, map[string]string{"bootstrap": "x"})
 	require.NoError(t, os.WriteFile(zipPath, zipped, 0o600))
 	run := func(args ...string) (map[string]any, error) {
-		cmd := exec.Command("aws", append([]string{"--endpoint-url", url, "--output", "json", "lambda"}, args...)...)
-		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "AWS_DEFAULT_REGION=us-east-1",
-			"AWS_PAGER=", "AWS_MAX_ATTEMPTS=1", "AWS_CONFIG_FILE="+filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "none"))
+		cmd := lctest.AWSCommand(append([]string{"--endpoint-url", url, "--output", "json", "lambda"}, args...)...)
 		out, err := cmd.Output()
 		if err != nil {
 			var ee *exec.ExitError

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -218,9 +216,7 @@ func TestRoleAPIThroughSDK(t *testing.T) {
 
 func TestRoleThroughCLI(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("aws CLI not on PATH")
-	}
+	lctest.RequireAWSCLI(t)
 	svc := identity.New(lctest.Store(t))
 	_, err := svc.CreateRole(context.Background(), identity.CreateRoleInput{RoleName: "cli-role", AssumeRolePolicyDocument: trust, Description: "from the CLI"})
 	require.NoError(t, err)
@@ -256,8 +252,7 @@ func runCLI(endpoint string, commands ...[]string) []cliResult {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cmd := exec.Command("aws", append([]string{"--endpoint-url", endpoint, "--output", "json"}, args...)...)
-			cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=")
+			cmd := lctest.AWSCommand(append([]string{"--endpoint-url", endpoint, "--output", "json"}, args...)...)
 			res[i].out, res[i].err = cmd.CombinedOutput()
 		}()
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -337,8 +336,7 @@ func runCLI(endpoint string, commands ...[]string) []cliResult {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cmd := exec.Command("aws", append([]string{"--endpoint-url", endpoint, "--output", "json"}, args...)...)
-			cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=")
+			cmd := lctest.AWSCommand(append([]string{"--endpoint-url", endpoint, "--output", "json"}, args...)...)
 			res[i].out, res[i].err = cmd.CombinedOutput()
 		}()
 	}
@@ -348,9 +346,7 @@ func runCLI(endpoint string, commands ...[]string) []cliResult {
 
 func TestKeyThroughCLI(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("aws CLI not on PATH")
-	}
+	lctest.RequireAWSCLI(t)
 	svc := keys.New(lctest.Store(t))
 	k, err := svc.CreateKey(context.Background(), keys.CreateKeyInput{Description: "cli key"})
 	require.NoError(t, err)

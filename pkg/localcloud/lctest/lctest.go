@@ -4,6 +4,8 @@ package lctest
 
 import (
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -58,4 +60,23 @@ func Store(t testing.TB) *localcloud.Store {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	return st
+}
+
+// AWSCommand is the AWS CLI (`aws`, from the machine image) with args,
+// pointed at nothing but its arguments say: local credentials and region,
+// no pager, no retries, and no user configuration or credential files,
+// so a developer's own AWS setup cannot leak into a test.
+func AWSCommand(args ...string) *exec.Cmd {
+	cmd := exec.Command("aws", args...)
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "AWS_DEFAULT_REGION="+localcloud.Region,
+		"AWS_PAGER=", "AWS_MAX_ATTEMPTS=1", "AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull)
+	return cmd
+}
+
+// RequireAWSCLI skips the test when the AWS CLI is not on PATH.
+func RequireAWSCLI(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("the AWS CLI (aws) is not on PATH")
+	}
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -128,19 +126,15 @@ func TestTheSDKPagesLogGroups(t *testing.T) {
 }
 
 func TestTheCLIDescribesLogGroups(t *testing.T) {
-	cli, err := exec.LookPath("aws")
-	if err != nil {
-		t.Skip("the AWS CLI is not installed")
-	}
+	lctest.RequireAWSCLI(t)
 	svc := logs.New(lctest.Store(t))
 	_, _, hs := lctest.Start(t, svc)
 	ctx := context.Background()
-	_, err = svc.CreateGroup(ctx, "us-east-1", logs.CreateGroupInput{LogGroupName: "/aws/lambda/pizza"})
+	_, err := svc.CreateGroup(ctx, "us-east-1", logs.CreateGroupInput{LogGroupName: "/aws/lambda/pizza"})
 	require.NoError(t, err)
 	require.NoError(t, svc.PutRetention(ctx, "us-east-1", "/aws/lambda/pizza", 30))
 
-	cmd := exec.Command(cli, "--endpoint-url", hs.URL, "--output", "json", "logs", "describe-log-groups", "--log-group-name-prefix", "/aws/lambda")
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=")
+	cmd := lctest.AWSCommand("--endpoint-url", hs.URL, "--output", "json", "logs", "describe-log-groups", "--log-group-name-prefix", "/aws/lambda")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	var got struct {
@@ -164,8 +158,7 @@ func TestTheCLIDescribesLogGroups(t *testing.T) {
 	assert.NotZero(t, g.CreationTime)
 	assert.Equal(t, "STANDARD", g.LogGroupClass)
 
-	cmd = exec.Command(cli, "--endpoint-url", hs.URL, "logs", "put-retention-policy", "--log-group-name", "/aws/lambda/pizza", "--retention-in-days", "2")
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=")
+	cmd = lctest.AWSCommand("--endpoint-url", hs.URL, "logs", "put-retention-policy", "--log-group-name", "/aws/lambda/pizza", "--retention-in-days", "2")
 	out, err = cmd.CombinedOutput()
 	require.Error(t, err)
 	assert.Contains(t, string(out), "(InvalidParameterException)")

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -144,19 +142,15 @@ func TestTheSDKSeesAWSErrors(t *testing.T) {
 }
 
 func TestTheCLIDescribesAStateMachine(t *testing.T) {
-	cli, err := exec.LookPath("aws")
-	if err != nil {
-		t.Skip("the AWS CLI is not installed")
-	}
+	lctest.RequireAWSCLI(t)
 	cfg, _, hs := lctest.Start(t, machines.New(lctest.Store(t)))
 	created, err := sfn.NewFromConfig(cfg).CreateStateMachine(context.Background(), &sfn.CreateStateMachineInput{
 		Name: aws.String("Pizza"), Definition: aws.String(hello), RoleArn: aws.String(role),
 		TracingConfiguration: &types.TracingConfiguration{Enabled: true},
 	})
 	require.NoError(t, err)
-	cmd := exec.Command(cli, "--endpoint-url", hs.URL, "--output", "json", "stepfunctions", "describe-state-machine",
+	cmd := lctest.AWSCommand("--endpoint-url", hs.URL, "--output", "json", "stepfunctions", "describe-state-machine",
 		"--state-machine-arn", machines.ARN("", "Pizza"))
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	var desc struct {
@@ -175,9 +169,8 @@ func TestTheCLIDescribesAStateMachine(t *testing.T) {
 	assert.True(t, desc.TracingConfiguration.Enabled)
 	assert.Equal(t, created.CreationDate.UnixMilli(), int64(desc.CreationDate*1000+0.5), "creationDate is epoch seconds")
 
-	cmd = exec.Command(cli, "--endpoint-url", hs.URL, "stepfunctions", "describe-state-machine",
+	cmd = lctest.AWSCommand("--endpoint-url", hs.URL, "stepfunctions", "describe-state-machine",
 		"--state-machine-arn", machines.ARN("", "Nope"))
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=")
 	out, err = cmd.CombinedOutput()
 	require.Error(t, err)
 	assert.Contains(t, string(out), "(StateMachineDoesNotExist)")

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -92,17 +91,13 @@ func TestAWSChunkedBodyWithAWrongTrailerIsRefused(t *testing.T) {
 
 func awsCLI(t *testing.T, endpoint string, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command("aws", append([]string{"--endpoint-url", endpoint, "--output", "json"}, args...)...)
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=",
-		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	cmd := lctest.AWSCommand(append([]string{"--endpoint-url", endpoint, "--output", "json"}, args...)...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
 
 func TestAWSCLIWorksAgainstTheLocalS3(t *testing.T) {
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("aws CLI not on PATH")
-	}
+	lctest.RequireAWSCLI(t)
 	c := startCloud(t) // parallel: each CLI run starts Python, overlap them with the other tests
 	url := c.hs.URL
 	dir := t.TempDir()

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"os/exec"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -115,9 +113,7 @@ func TestAPIThroughSDK(t *testing.T) {
 }
 
 func TestCLIListTargetsByRule(t *testing.T) {
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("aws CLI not on PATH")
-	}
+	lctest.RequireAWSCLI(t)
 	ctx := context.Background()
 	svc := rules.New(lctest.Store(t))
 	_, _, hs := lctest.Start(t, svc)
@@ -127,8 +123,7 @@ func TestCLIListTargetsByRule(t *testing.T) {
 	require.NoError(t, err)
 
 	run := func(args ...string) []byte {
-		cmd := exec.Command("aws", append([]string{"--endpoint-url", hs.URL, "events"}, append(args, "--output", "json")...)...)
-		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=")
+		cmd := lctest.AWSCommand(append([]string{"--endpoint-url", hs.URL, "events"}, append(args, "--output", "json")...)...)
 		out, err := cmd.CombinedOutput()
 		require.NoError(t, err, string(out))
 		return out

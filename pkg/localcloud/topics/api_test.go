@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"os/exec"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -140,9 +138,7 @@ func TestAPIThroughSDK(t *testing.T) {
 }
 
 func TestCLIListSubscriptions(t *testing.T) {
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("aws CLI not on PATH")
-	}
+	lctest.RequireAWSCLI(t)
 	ctx := context.Background()
 	svc := topics.New(lctest.Store(t))
 	_, _, hs := lctest.Start(t, svc)
@@ -151,8 +147,7 @@ func TestCLIListSubscriptions(t *testing.T) {
 	_, err = svc.Subscribe(ctx, topics.SubscribeInput{TopicArn: arn, Protocol: "email", Endpoint: "ops@example.com"})
 	require.NoError(t, err)
 
-	cmd := exec.Command("aws", "--endpoint-url", hs.URL, "sns", "list-subscriptions", "--output", "json")
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=")
+	cmd := lctest.AWSCommand("--endpoint-url", hs.URL, "sns", "list-subscriptions", "--output", "json")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, string(out))
 	var res struct {
