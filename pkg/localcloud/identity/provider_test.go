@@ -28,7 +28,7 @@ func TestRoleProvider(t *testing.T) {
 	assert.Equal(t, "AWS::IAM::Role", p.Type())
 	assert.ElementsMatch(t, []string{"RoleName", "Path"}, p.CreateOnlyProperties())
 
-	props := templateProperties(t, "retry-on-500.template.json", "CheckStatusFunctionRole")
+	props := lctest.TemplateProperties(t, "retry-on-500.template.json", "CheckStatusFunctionRole")
 	req := &cfnengine.ResourceRequest{StackName: "retry-on-500", LogicalID: "CheckStatusFunctionRole", Type: "AWS::IAM::Role",
 		Account: "123456789012", Properties: props}
 	res, err := p.Create(ctx, req)
@@ -55,7 +55,7 @@ func TestRoleProvider(t *testing.T) {
 
 	// In place: the state machine role's policies instead, one more, a
 	// managed policy, a tag, a longer session.
-	sm := templateProperties(t, "retry-on-500.template.json", "RetryOn500StateMachineRole")
+	sm := lctest.TemplateProperties(t, "retry-on-500.template.json", "RetryOn500StateMachineRole")
 	sm["Policies"] = append(sm["Policies"].([]any), map[string]any{"PolicyName": "extra",
 		"PolicyDocument": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}}})
 	sm["Policies"].([]any)[0].(map[string]any)["PolicyName"] = "invoke"
@@ -83,7 +83,7 @@ func TestRoleProvider(t *testing.T) {
 
 	// A bad document is reported as CloudFormation's handler reports it,
 	// and a failed create leaves nothing behind.
-	bad := templateProperties(t, "retry-on-500.template.json", "CheckStatusFunctionRole")
+	bad := lctest.TemplateProperties(t, "retry-on-500.template.json", "CheckStatusFunctionRole")
 	bad["RoleName"] = "half-made"
 	bad["Policies"] = []any{map[string]any{"PolicyName": "p", "PolicyDocument": map[string]any{"Statement": []any{map[string]any{"Effect": "Allow", "Action": "s3:*"}}}}}
 	_, err = p.Create(ctx, &cfnengine.ResourceRequest{LogicalID: "Bad", Properties: bad})

@@ -428,7 +428,7 @@ func TestKeyProvider(t *testing.T) {
 	assert.Equal(t, "AWS::KMS::Key", p.Type())
 	assert.ElementsMatch(t, []string{"KeySpec", "KeyUsage", "MultiRegion", "Origin"}, p.CreateOnlyProperties())
 
-	props := templateProperties(t, "retry-on-500.template.json", "LogsKey")
+	props := lctest.TemplateProperties(t, "retry-on-500.template.json", "LogsKey")
 	req := &cfnengine.ResourceRequest{StackName: "test-stack", LogicalID: "LogsKey", Type: "AWS::KMS::Key",
 		Region: "us-east-1", Account: "123456789012", Properties: props}
 	res, err := p.Create(ctx, req)

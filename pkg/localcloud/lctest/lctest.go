@@ -3,9 +3,13 @@
 package lctest
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,5 +82,81 @@ func RequireAWSCLI(t testing.TB) {
 	t.Helper()
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("the AWS CLI (aws) is not on PATH")
+	}
+}
+
+// TemplateProperties reads a generated template's resource properties,
+// resolved the simple way a test needs: pseudo parameters substituted,
+// a Ref or Fn::GetAtt replaced by a stand-in string.
+func TemplateProperties(t testing.TB, file, logicalID string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(TestdataDir(t), file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var tmpl struct {
+		Resources map[string]struct {
+			Properties map[string]any
+		}
+	}
+	if err := dec.Decode(&tmpl); err != nil {
+		t.Fatal(err)
+	}
+	res, ok := tmpl.Resources[logicalID]
+	if !ok {
+		t.Fatalf("%s has no %s", file, logicalID)
+	}
+	return resolveForTest(res.Properties).(map[string]any)
+}
+
+func resolveForTest(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if len(x) == 1 {
+			if s, ok := x["Fn::Sub"].(string); ok {
+				return strings.NewReplacer("${AWS::Partition}", "aws", "${AWS::AccountId}", "123456789012",
+					"${AWS::Region}", "us-east-1", "${AWS::StackName}", "test-stack").Replace(s)
+			}
+			if r, ok := x["Ref"].(string); ok {
+				return "ref-" + r
+			}
+			if ga, ok := x["Fn::GetAtt"].([]any); ok {
+				return "arn:aws:logs:us-east-1:123456789012:log-group:" + ga[0].(string)
+			}
+		}
+		out := map[string]any{}
+		for k, e := range x {
+			out[k] = resolveForTest(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = resolveForTest(e)
+		}
+		return out
+	}
+	return v
+}
+
+// TestdataDir is the generator's committed templates folder
+// (gen/testdata), found from the test's working directory upwards.
+func TestdataDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "gen", "testdata")
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's folder")
+		}
+		dir = parent
 	}
 }
