@@ -134,7 +134,7 @@ const HealthPath = "/_localcloud/health"
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	id := requestID()
+	id := NewID()
 	w.Header().Set("x-amzn-RequestId", id)
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	svcName, op := s.serve(rec, r, id)
@@ -225,9 +225,13 @@ func signingRegion(r *http.Request) string {
 	return Region
 }
 
-func requestID() string {
+// NewID is a random (version 4) UUID: request ids, key ids, event and
+// revision ids.
+func NewID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

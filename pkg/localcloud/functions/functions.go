@@ -9,7 +9,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -396,15 +395,6 @@ func qualify(fromName, param string) (string, error) {
 		return param, nil
 	}
 	return fromName, nil
-}
-
-func newRevision() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // loadCode returns the .zip a FunctionCode names, checked as Lambda checks
@@ -799,7 +789,7 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 		CodeSize: int64(len(zipped)), CodeSha256: sha(zipped), Version: latest,
 		TracingConfig: TracingConfig{Mode: "PassThrough"}, PackageType: "Zip", Architectures: []string{"x86_64"},
 		EphemeralStorage: EphemeralStorage{Size: defaultStorage}, SnapStart: &SnapStartResponse{ApplyOn: "None", OptimizationStatus: "Off"},
-		LastModified: localcloud.ISOTime(s.now()), RevisionID: newRevision(), State: "Active", LastUpdateStatus: "Successful",
+		LastModified: localcloud.ISOTime(s.now()), RevisionID: localcloud.NewID(), State: "Active", LastUpdateStatus: "Successful",
 	}
 	st.apply(&c)
 	if len(in.Architectures) == 1 {
@@ -1001,7 +991,7 @@ func (s *Service) change(ref, revision string, touch int, fn func(*localcloud.Tx
 			return err
 		}
 		if touch != touchNone {
-			rec.Config.RevisionID = newRevision()
+			rec.Config.RevisionID = localcloud.NewID()
 		}
 		if touch == touchAll {
 			rec.Config.LastModified = localcloud.ISOTime(s.now())

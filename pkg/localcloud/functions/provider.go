@@ -339,7 +339,7 @@ func handlerErr(err error) error {
 		code = "ResourceConflict"
 	}
 	return fmt.Errorf("Resource handler returned message: \"%s (Service: Lambda, Status Code: %d, Request ID: %s)\" (RequestToken: %s, HandlerErrorCode: %s)",
-		e.Message, status, newRevision(), newRevision(), code)
+		e.Message, status, localcloud.NewID(), localcloud.NewID(), code)
 }
 
 type permissionProvider struct{ svc *Service }

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -222,42 +221,21 @@ func TestRoleThroughCLI(t *testing.T) {
 	require.NoError(t, err)
 	_, _, hs := lctest.Start(t, svc)
 	// The CLI starts slowly: both commands run at once.
-	outs := runCLI(hs.URL, []string{"iam", "get-role", "--role-name", "cli-role"}, []string{"iam", "get-role", "--role-name", "nope"})
-	require.NoError(t, outs[0].err, string(outs[0].out))
+	outs := lctest.AWSParallel(hs.URL, []string{"iam", "get-role", "--role-name", "cli-role"}, []string{"iam", "get-role", "--role-name", "nope"})
+	require.NoError(t, outs[0].Err, string(outs[0].Out))
 	var out struct {
 		Role struct {
 			RoleName, Arn, Description string
 			AssumeRolePolicyDocument   map[string]any
 		}
 	}
-	require.NoError(t, json.Unmarshal(outs[0].out, &out), string(outs[0].out))
+	require.NoError(t, json.Unmarshal(outs[0].Out, &out), string(outs[0].Out))
 	assert.Equal(t, "cli-role", out.Role.RoleName)
 	assert.Equal(t, "arn:aws:iam::123456789012:role/cli-role", out.Role.Arn)
 	assert.Equal(t, "2012-10-17", out.Role.AssumeRolePolicyDocument["Version"], "the CLI URL-decodes and parses the document")
 
-	require.Error(t, outs[1].err)
-	assert.Contains(t, string(outs[1].out), "An error occurred (NoSuchEntity) when calling the GetRole operation: The role with name nope cannot be found.")
-}
-
-type cliResult struct {
-	out []byte
-	err error
-}
-
-// runCLI runs aws commands against endpoint concurrently.
-func runCLI(endpoint string, commands ...[]string) []cliResult {
-	res := make([]cliResult, len(commands))
-	var wg sync.WaitGroup
-	for i, args := range commands {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cmd := lctest.AWSCommand(append([]string{"--endpoint-url", endpoint, "--output", "json"}, args...)...)
-			res[i].out, res[i].err = cmd.CombinedOutput()
-		}()
-	}
-	wg.Wait()
-	return res
+	require.Error(t, outs[1].Err)
+	assert.Contains(t, string(outs[1].Out), "An error occurred (NoSuchEntity) when calling the GetRole operation: The role with name nope cannot be found.")
 }
 
 func TestRestartKeepsRoles(t *testing.T) {

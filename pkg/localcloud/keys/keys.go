@@ -171,15 +171,6 @@ var (
 	arnPattern   = regexp.MustCompile(`^arn:aws:kms:([a-z0-9-]+):(\d{12}):(key/.+|alias/.+)$`)
 )
 
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := fmt.Sprintf("%x", b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 // gone reports whether a key's deletion date has passed: it no longer
 // exists.
 func (s *Service) gone(k *Key) bool {
@@ -284,7 +275,7 @@ func (s *Service) ensureManaged(region, name string) (*Key, error) {
 		}
 		svc := strings.TrimPrefix(name, "alias/aws/")
 		now := s.now()
-		id := newUUID()
+		id := localcloud.NewID()
 		k = &Key{Region: region, KeyID: id, Arn: keyArn(region, id), CreationDate: now,
 			Description: "Default key that protects my " + svc + " data when no other key is defined",
 			KeyUsage:    encryptDecrypt, KeySpec: symmetric, KeyState: StateEnabled, KeyManager: "AWS",
@@ -435,7 +426,7 @@ func (s *Service) CreateKey(ctx context.Context, in CreateKeyInput) (*Key, error
 		return nil, err
 	}
 	region := regionOf(ctx)
-	id := newUUID()
+	id := localcloud.NewID()
 	k := &Key{Region: region, KeyID: id, Arn: keyArn(region, id), CreationDate: s.now(), Description: in.Description,
 		KeyUsage: usage, KeySpec: spec, KeyState: StateEnabled, Policy: policy, Tags: mergeTags(nil, in.Tags),
 		Material: [][]byte{material}}
@@ -673,23 +664,21 @@ func usable(k *Key) error {
 
 // EnableKey makes a disabled key usable.
 func (s *Service) EnableKey(ctx context.Context, keyID string) error {
-	_, err := s.modify(ctx, keyID, func(k *Key) error {
-		if k.KeyState == StatePendingDeletion {
-			return pendingDeletion(k)
-		}
-		k.KeyState = StateEnabled
-		return nil
-	})
-	return err
+	return s.setState(ctx, keyID, StateEnabled)
 }
 
 // DisableKey makes a key unusable for cryptographic operations.
 func (s *Service) DisableKey(ctx context.Context, keyID string) error {
+	return s.setState(ctx, keyID, StateDisabled)
+}
+
+// setState enables or disables a key that is not pending deletion.
+func (s *Service) setState(ctx context.Context, keyID, state string) error {
 	_, err := s.modify(ctx, keyID, func(k *Key) error {
 		if k.KeyState == StatePendingDeletion {
 			return pendingDeletion(k)
 		}
-		k.KeyState = StateDisabled
+		k.KeyState = state
 		return nil
 	})
 	return err

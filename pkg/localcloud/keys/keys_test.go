@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -322,28 +321,6 @@ func TestKeyAPIThroughSDK(t *testing.T) {
 	assert.Equal(t, "UnknownOperationException", api.ErrorCode())
 }
 
-type cliResult struct {
-	out []byte
-	err error
-}
-
-// runCLI runs aws commands against endpoint concurrently (the CLI starts
-// slowly).
-func runCLI(endpoint string, commands ...[]string) []cliResult {
-	res := make([]cliResult, len(commands))
-	var wg sync.WaitGroup
-	for i, args := range commands {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cmd := lctest.AWSCommand(append([]string{"--endpoint-url", endpoint, "--output", "json"}, args...)...)
-			res[i].out, res[i].err = cmd.CombinedOutput()
-		}()
-	}
-	wg.Wait()
-	return res
-}
-
 func TestKeyThroughCLI(t *testing.T) {
 	t.Parallel()
 	lctest.RequireAWSCLI(t)
@@ -355,7 +332,7 @@ func TestKeyThroughCLI(t *testing.T) {
 
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "plain"), []byte("from the cli"), 0o600))
-	outs := runCLI(hs.URL,
+	outs := lctest.AWSParallel(hs.URL,
 		[]string{"kms", "describe-key", "--key-id", "alias/cli"},
 		[]string{"kms", "encrypt", "--key-id", "alias/cli", "--plaintext", "fileb://" + filepath.Join(dir, "plain"), "--encryption-context", "app=cli"},
 		[]string{"kms", "describe-key", "--key-id", "alias/none"})
@@ -369,8 +346,8 @@ func TestKeyThroughCLI(t *testing.T) {
 			KeySpec     string
 		}
 	}
-	require.NoError(t, outs[0].err, string(outs[0].out))
-	require.NoError(t, json.Unmarshal(outs[0].out, &desc))
+	require.NoError(t, outs[0].Err, string(outs[0].Out))
+	require.NoError(t, json.Unmarshal(outs[0].Out, &desc))
 	assert.Equal(t, k.KeyID, desc.KeyMetadata.KeyID)
 	assert.Equal(t, k.Arn, desc.KeyMetadata.Arn)
 	assert.Equal(t, "cli key", desc.KeyMetadata.Description)
@@ -378,8 +355,8 @@ func TestKeyThroughCLI(t *testing.T) {
 	assert.Equal(t, "SYMMETRIC_DEFAULT", desc.KeyMetadata.KeySpec)
 
 	var enc struct{ CiphertextBlob, KeyID string }
-	require.NoError(t, outs[1].err, string(outs[1].out))
-	require.NoError(t, json.Unmarshal(outs[1].out, &enc))
+	require.NoError(t, outs[1].Err, string(outs[1].Out))
+	require.NoError(t, json.Unmarshal(outs[1].Out, &enc))
 	blob, err := base64.StdEncoding.DecodeString(enc.CiphertextBlob)
 	require.NoError(t, err)
 	pt, arn, err := svc.Decrypt(context.Background(), blob, map[string]string{"app": "cli"})
@@ -387,8 +364,8 @@ func TestKeyThroughCLI(t *testing.T) {
 	assert.Equal(t, "from the cli", string(pt))
 	assert.Equal(t, k.Arn, arn)
 
-	require.Error(t, outs[2].err)
-	assert.Contains(t, string(outs[2].out), "An error occurred (NotFoundException) when calling the DescribeKey operation: Alias arn:aws:kms:us-east-1:123456789012:alias/none is not found.")
+	require.Error(t, outs[2].Err)
+	assert.Contains(t, string(outs[2].Out), "An error occurred (NotFoundException) when calling the DescribeKey operation: Alias arn:aws:kms:us-east-1:123456789012:alias/none is not found.")
 }
 
 func TestRestartKeepsKeysAndDecrypts(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -159,4 +160,28 @@ func TestdataDir(t testing.TB) string {
 		}
 		dir = parent
 	}
+}
+
+// AWSResult is one AWS CLI run's combined output and error.
+type AWSResult struct {
+	Out []byte
+	Err error
+}
+
+// AWSParallel runs AWS CLI commands (JSON output) against endpoint side
+// by side, since each CLI start takes a while, and returns their results
+// in order.
+func AWSParallel(endpoint string, commands ...[]string) []AWSResult {
+	res := make([]AWSResult, len(commands))
+	var wg sync.WaitGroup
+	for i, args := range commands {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := AWSCommand(append([]string{"--endpoint-url", endpoint, "--output", "json"}, args...)...)
+			res[i].Out, res[i].Err = cmd.CombinedOutput()
+		}()
+	}
+	wg.Wait()
+	return res
 }

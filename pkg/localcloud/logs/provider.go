@@ -2,8 +2,6 @@ package logs
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -198,14 +196,7 @@ func handlerError(err error) error {
 		if status == 0 {
 			status = 400
 		}
-		return fmt.Errorf("Resource handler returned message: \"%s (Service: CloudWatchLogs, Status Code: %d, Request ID: %s)\" (HandlerErrorCode: InvalidRequest)", e.Message, status, requestID())
+		return fmt.Errorf("Resource handler returned message: \"%s (Service: CloudWatchLogs, Status Code: %d, Request ID: %s)\" (HandlerErrorCode: InvalidRequest)", e.Message, status, localcloud.NewID())
 	}
 	return fmt.Errorf("Resource handler returned message: \"%s\" (HandlerErrorCode: InvalidRequest)", err.Error())
-}
-
-func requestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

@@ -10,9 +10,7 @@ package machines
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -186,7 +184,7 @@ func (s *Service) Create(_ context.Context, region string, in CreateInput) (Stat
 	sm := StateMachine{
 		ARN: ARN(region, in.Name), Name: in.Name, Status: "ACTIVE", Definition: in.Definition,
 		RoleArn: in.RoleArn, Type: typ, CreationDate: s.now(), Logging: logging, Tracing: tracing,
-		Encryption: enc, RevisionID: newID(), Tags: dedupeTags(in.Tags),
+		Encryption: enc, RevisionID: localcloud.NewID(), Tags: dedupeTags(in.Tags),
 	}
 	err = s.store.Update(func(tx *localcloud.Tx) error {
 		var old StateMachine
@@ -342,7 +340,7 @@ func (s *Service) Update(_ context.Context, in UpdateInput) (StateMachine, error
 			sm.Encryption = enc
 		}
 		sm.UpdateDate = s.now()
-		sm.RevisionID = newID()
+		sm.RevisionID = localcloud.NewID()
 		return tx.Put(table, sm.ARN, sm)
 	})
 	if err != nil {
@@ -639,11 +637,3 @@ func resourceNotFound(arn string) error {
 }
 
 // newID is a random UUID, the shape of AWS's revision ids.
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}

@@ -277,7 +277,7 @@ func handlerError(err error) error {
 		if status == 0 {
 			status = 400
 		}
-		return fmt.Errorf("Resource handler returned message: \"%s\" (Service: Sfn, Status Code: %d, Request ID: %s)", e.Message, status, newID())
+		return fmt.Errorf("Resource handler returned message: \"%s\" (Service: Sfn, Status Code: %d, Request ID: %s)", e.Message, status, localcloud.NewID())
 	}
 	return fmt.Errorf("Resource handler returned message: \"%s\" (HandlerErrorCode: InvalidRequest)", err.Error())
 }

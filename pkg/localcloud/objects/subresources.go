@@ -1,6 +1,7 @@
 package objects
 
 import (
+	"context"
 	"encoding/xml"
 	"net/http"
 )
@@ -8,15 +9,59 @@ import (
 // bucketConfigs serve the bucket configuration sub-resources this package
 // implements, by query name.
 var bucketConfigs = map[string]func(*Service, http.ResponseWriter, *http.Request, string) error{
-	"encryption":        serveEncryption,
-	"publicAccessBlock": servePublicAccessBlock,
-	"notification":      serveNotification,
-	"lifecycle":         serveLifecycle,
-	"versioning":        serveVersioning,
-	"policy":            servePolicy,
-	"tagging":           serveTagging,
-	"location":          serveLocation,
-	"ownershipControls": serveOwnershipControls,
+	"encryption": configDocument((*Service).GetBucketEncryption, (*Service).PutBucketEncryption, (*Service).DeleteBucketEncryption,
+		func(c *ServerSideEncryptionConfiguration) *string { return &c.Xmlns }),
+	"publicAccessBlock": configDocument((*Service).GetPublicAccessBlock, (*Service).PutPublicAccessBlock, (*Service).DeletePublicAccessBlock,
+		func(c *PublicAccessBlockConfiguration) *string { return &c.Xmlns }),
+	"notification": configDocument((*Service).GetBucketNotificationConfiguration, (*Service).PutBucketNotificationConfiguration, nil,
+		func(c *NotificationConfiguration) *string { return &c.Xmlns }),
+	"lifecycle": configDocument((*Service).GetBucketLifecycleConfiguration, (*Service).PutBucketLifecycleConfiguration, (*Service).DeleteBucketLifecycle,
+		func(c *LifecycleConfiguration) *string { return &c.Xmlns }),
+	"versioning": configDocument((*Service).GetBucketVersioning, (*Service).PutBucketVersioning, nil,
+		func(c *VersioningConfiguration) *string { return &c.Xmlns }),
+	"ownershipControls": configDocument((*Service).GetBucketOwnershipControls, (*Service).PutBucketOwnershipControls, (*Service).DeleteBucketOwnershipControls,
+		func(c *OwnershipControls) *string { return &c.Xmlns }),
+	"policy":   servePolicy,
+	"tagging":  serveTagging,
+	"location": serveLocation,
+}
+
+// configDocument serves a bucket configuration that is one XML document:
+// GET answers it (in S3's namespace), PUT replaces it, DELETE removes it
+// where S3 has that operation (del not nil).
+func configDocument[T any](get func(*Service, context.Context, string) (*T, error), put func(*Service, context.Context, string, *T) error,
+	del func(*Service, context.Context, string) error, ns func(*T) *string) func(*Service, http.ResponseWriter, *http.Request, string) error {
+	return func(s *Service, w http.ResponseWriter, r *http.Request, bucket string) error {
+		ctx := r.Context()
+		switch r.Method {
+		case http.MethodGet:
+			c, err := get(s, ctx, bucket)
+			if err != nil {
+				return err
+			}
+			out := *c
+			*ns(&out) = xmlns
+			return writeXML(w, http.StatusOK, &out)
+		case http.MethodPut:
+			var c T
+			if err := decodeBody(r, &c); err != nil {
+				return err
+			}
+			if err := put(s, ctx, bucket, &c); err != nil {
+				return err
+			}
+			return okEmpty(w)
+		case http.MethodDelete:
+			if del == nil {
+				break
+			}
+			if err := del(s, ctx, bucket); err != nil {
+				return err
+			}
+			return noContent(w)
+		}
+		return methodNotAllowed()
+	}
 }
 
 // decodeBody reads a configuration request's body (checksums verified)
@@ -30,141 +75,6 @@ func decodeBody(r *http.Request, v any) error {
 		return malformedXML()
 	}
 	return nil
-}
-
-func serveEncryption(s *Service, w http.ResponseWriter, r *http.Request, bucket string) error {
-	ctx := r.Context()
-	switch r.Method {
-	case http.MethodGet:
-		c, err := s.GetBucketEncryption(ctx, bucket)
-		if err != nil {
-			return err
-		}
-		out := *c
-		out.Xmlns = xmlns
-		return writeXML(w, http.StatusOK, &out)
-	case http.MethodPut:
-		var c ServerSideEncryptionConfiguration
-		if err := decodeBody(r, &c); err != nil {
-			return err
-		}
-		if err := s.PutBucketEncryption(ctx, bucket, &c); err != nil {
-			return err
-		}
-		return okEmpty(w)
-	case http.MethodDelete:
-		if err := s.DeleteBucketEncryption(ctx, bucket); err != nil {
-			return err
-		}
-		return noContent(w)
-	}
-	return methodNotAllowed()
-}
-
-func servePublicAccessBlock(s *Service, w http.ResponseWriter, r *http.Request, bucket string) error {
-	ctx := r.Context()
-	switch r.Method {
-	case http.MethodGet:
-		c, err := s.GetPublicAccessBlock(ctx, bucket)
-		if err != nil {
-			return err
-		}
-		out := *c
-		out.Xmlns = xmlns
-		return writeXML(w, http.StatusOK, &out)
-	case http.MethodPut:
-		var c PublicAccessBlockConfiguration
-		if err := decodeBody(r, &c); err != nil {
-			return err
-		}
-		if err := s.PutPublicAccessBlock(ctx, bucket, &c); err != nil {
-			return err
-		}
-		return okEmpty(w)
-	case http.MethodDelete:
-		if err := s.DeletePublicAccessBlock(ctx, bucket); err != nil {
-			return err
-		}
-		return noContent(w)
-	}
-	return methodNotAllowed()
-}
-
-func serveNotification(s *Service, w http.ResponseWriter, r *http.Request, bucket string) error {
-	ctx := r.Context()
-	switch r.Method {
-	case http.MethodGet:
-		c, err := s.GetBucketNotificationConfiguration(ctx, bucket)
-		if err != nil {
-			return err
-		}
-		out := *c
-		out.Xmlns = xmlns
-		return writeXML(w, http.StatusOK, &out)
-	case http.MethodPut:
-		var c NotificationConfiguration
-		if err := decodeBody(r, &c); err != nil {
-			return err
-		}
-		if err := s.PutBucketNotificationConfiguration(ctx, bucket, &c); err != nil {
-			return err
-		}
-		return okEmpty(w)
-	}
-	return methodNotAllowed()
-}
-
-func serveLifecycle(s *Service, w http.ResponseWriter, r *http.Request, bucket string) error {
-	ctx := r.Context()
-	switch r.Method {
-	case http.MethodGet:
-		c, err := s.GetBucketLifecycleConfiguration(ctx, bucket)
-		if err != nil {
-			return err
-		}
-		out := *c
-		out.Xmlns = xmlns
-		return writeXML(w, http.StatusOK, &out)
-	case http.MethodPut:
-		var c LifecycleConfiguration
-		if err := decodeBody(r, &c); err != nil {
-			return err
-		}
-		if err := s.PutBucketLifecycleConfiguration(ctx, bucket, &c); err != nil {
-			return err
-		}
-		return okEmpty(w)
-	case http.MethodDelete:
-		if err := s.DeleteBucketLifecycle(ctx, bucket); err != nil {
-			return err
-		}
-		return noContent(w)
-	}
-	return methodNotAllowed()
-}
-
-func serveVersioning(s *Service, w http.ResponseWriter, r *http.Request, bucket string) error {
-	ctx := r.Context()
-	switch r.Method {
-	case http.MethodGet:
-		c, err := s.GetBucketVersioning(ctx, bucket)
-		if err != nil {
-			return err
-		}
-		out := *c
-		out.Xmlns = xmlns
-		return writeXML(w, http.StatusOK, &out)
-	case http.MethodPut:
-		var c VersioningConfiguration
-		if err := decodeBody(r, &c); err != nil {
-			return err
-		}
-		if err := s.PutBucketVersioning(ctx, bucket, &c); err != nil {
-			return err
-		}
-		return okEmpty(w)
-	}
-	return methodNotAllowed()
 }
 
 func servePolicy(s *Service, w http.ResponseWriter, r *http.Request, bucket string) error {
@@ -240,33 +150,4 @@ func serveLocation(s *Service, w http.ResponseWriter, r *http.Request, bucket st
 		Xmlns      string   `xml:"xmlns,attr"`
 		Constraint string   `xml:",chardata"`
 	}{Xmlns: xmlns, Constraint: region})
-}
-
-func serveOwnershipControls(s *Service, w http.ResponseWriter, r *http.Request, bucket string) error {
-	ctx := r.Context()
-	switch r.Method {
-	case http.MethodGet:
-		c, err := s.GetBucketOwnershipControls(ctx, bucket)
-		if err != nil {
-			return err
-		}
-		out := *c
-		out.Xmlns = xmlns
-		return writeXML(w, http.StatusOK, &out)
-	case http.MethodPut:
-		var c OwnershipControls
-		if err := decodeBody(r, &c); err != nil {
-			return err
-		}
-		if err := s.PutBucketOwnershipControls(ctx, bucket, &c); err != nil {
-			return err
-		}
-		return okEmpty(w)
-	case http.MethodDelete:
-		if err := s.DeleteBucketOwnershipControls(ctx, bucket); err != nil {
-			return err
-		}
-		return noContent(w)
-	}
-	return methodNotAllowed()
 }

@@ -356,15 +356,8 @@ func (s *Service) validateTemplate(ctx context.Context, in *stackIn) (any, error
 	if err != nil {
 		return nil, asValidation(err)
 	}
-	if err := t.StaticCheck(); err != nil {
-		return nil, asValidation(err)
-	}
-	deps, err := t.Dependencies()
-	if err != nil {
-		return nil, asValidation(err)
-	}
-	if _, err := cfnengine.Order(deps); err != nil {
-		return nil, asValidation(err)
+	if err := staticCheck(t, hasLanguageExtensions(body)); err != nil {
+		return nil, err
 	}
 	out := validateResult{Description: t.Description, Parameters: []validateParameter{}}
 	noEcho := map[string]bool{}

@@ -79,13 +79,13 @@ func (s *Service) CreateChangeSet(ctx context.Context, in *ChangeSetInput) (id, 
 	}
 	if cur == nil {
 		cur = &stackRecord{
-			ID:   cfnengine.ARN("cloudformation", s.region, localcloud.Account, "stack/"+in.StackName+"/"+newID()),
+			ID:   cfnengine.ARN("cloudformation", s.region, localcloud.Account, "stack/"+in.StackName+"/"+localcloud.NewID()),
 			Name: in.StackName, Status: ReviewInProgress, StatusReason: "User Initiated", Resources: map[string]*resourceRecord{},
 			Created: s.now(), Description: t.Description, Tags: in.Tags, Notification: in.NotificationARNs,
 		}
 	}
 	cs := &changeSetRecord{
-		ID:   cfnengine.ARN("cloudformation", s.region, localcloud.Account, "changeSet/"+in.ChangeSetName+"/"+newID()),
+		ID:   cfnengine.ARN("cloudformation", s.region, localcloud.Account, "changeSet/"+in.ChangeSetName+"/"+localcloud.NewID()),
 		Name: in.ChangeSetName, StackID: cur.ID, StackName: cur.Name, Type: in.ChangeSetType, Description: in.Description,
 		TemplateBody: body, Parameters: params, Capabilities: in.Capabilities, Tags: in.Tags, Created: s.now(),
 		Status: "CREATE_COMPLETE", ExecutionStatus: "AVAILABLE",
@@ -154,21 +154,22 @@ func (s *Service) changes(cur *stackRecord, body string, params []Parameter) ([]
 	}
 	// dynamic marks the resources whose Ref and attributes will change.
 	dynamic := map[string]bool{}
+	used := attributesUsed(t)
 	modified := map[string]bool{}
 	res := &cfnengine.Resolver{
 		Template: t, Pseudo: s.pseudo(cur), Parameters: vals, Export: s.export, LanguageExtensions: hasLanguageExtensions(body),
 		Resource: func(name string) (any, map[string]any, bool) {
 			r := cur.Resources[name]
 			if dynamic[name] || r == nil || !live(r.Status) {
-				return unresolved, anyAttribute{}.m(t, name), true
+				return unresolved, unresolvedAttributes(used[name]), true
 			}
 			if modified[name] {
 				// Updated in place: the Ref and the identifying attributes
 				// (ARNs, ids, names) stay; only those the provider says an
 				// update can change are known at execution.
-				return r.refValue(), volatile(s.providers[r.Type], withUnknown(r.Attributes, t, name)), true
+				return r.refValue(), volatile(s.providers[r.Type], withUnknown(r.Attributes, used[name])), true
 			}
-			return r.refValue(), withUnknown(r.Attributes, t, name), true
+			return r.refValue(), withUnknown(r.Attributes, used[name]), true
 		},
 	}
 	if err := res.EvalConditions(); err != nil {
@@ -222,26 +223,24 @@ func (s *Service) changes(cur *stackRecord, body string, params []Parameter) ([]
 	return out, nil
 }
 
-// anyAttribute gives every attribute the template asks of a resource the
+// unresolvedAttributes gives each of the named attributes the
 // unresolved value.
-type anyAttribute struct{}
-
-func (anyAttribute) m(t *cfnengine.Template, name string) map[string]any {
-	out := map[string]any{}
-	for _, a := range attributesUsed(t, name) {
+func unresolvedAttributes(names []string) map[string]any {
+	out := make(map[string]any, len(names))
+	for _, a := range names {
 		out[a] = unresolved
 	}
 	return out
 }
 
-// withUnknown adds the unresolved value for attributes the template asks
-// of a resource that its record does not have.
-func withUnknown(attrs map[string]any, t *cfnengine.Template, name string) map[string]any {
-	out := make(map[string]any, len(attrs))
+// withUnknown adds the unresolved value for the named attributes that a
+// resource's record does not have.
+func withUnknown(attrs map[string]any, names []string) map[string]any {
+	out := make(map[string]any, len(attrs)+len(names))
 	for k, v := range attrs {
 		out[k] = v
 	}
-	for _, a := range attributesUsed(t, name) {
+	for _, a := range names {
 		if _, ok := out[a]; !ok {
 			out[a] = unresolved
 		}
@@ -249,10 +248,11 @@ func withUnknown(attrs map[string]any, t *cfnengine.Template, name string) map[s
 	return out
 }
 
-// attributesUsed lists the attributes of name that the template reads
-// with Fn::GetAtt or ${name.Attr}.
-func attributesUsed(t *cfnengine.Template, name string) []string {
-	var out []string
+// attributesUsed lists, by resource, the attributes the template reads
+// with Fn::GetAtt or ${Resource.Attr}, in one walk of the template.
+func attributesUsed(t *cfnengine.Template) map[string][]string {
+	out := map[string][]string{}
+	add := func(res, attr string) { out[res] = append(out[res], attr) }
 	var walk func(v any)
 	walk = func(v any) {
 		switch x := v.(type) {
@@ -260,14 +260,15 @@ func attributesUsed(t *cfnengine.Template, name string) []string {
 			if ga, ok := x["Fn::GetAtt"]; ok && len(x) == 1 {
 				switch g := ga.(type) {
 				case []any:
-					if len(g) == 2 && g[0] == name {
-						if a, ok := g[1].(string); ok {
-							out = append(out, a)
+					if len(g) == 2 {
+						r, _ := g[0].(string)
+						if a, ok := g[1].(string); ok && r != "" {
+							add(r, a)
 						}
 					}
 				case string:
-					if r, a, ok := strings.Cut(g, "."); ok && r == name {
-						out = append(out, a)
+					if r, a, ok := strings.Cut(g, "."); ok {
+						add(r, a)
 					}
 				}
 			}
@@ -277,8 +278,8 @@ func attributesUsed(t *cfnengine.Template, name string) []string {
 					text, _ = l[0].(string)
 				}
 				for _, sv := range cfnengine.SubVariables(text) {
-					if r, a, ok := strings.Cut(sv.Name, "."); ok && r == name {
-						out = append(out, a)
+					if r, a, ok := strings.Cut(sv.Name, "."); ok {
+						add(r, a)
 					}
 				}
 			}

@@ -45,12 +45,12 @@ func (o *operation) eventLocked(logical, physical, typ, status, reason string, p
 	}
 	o.st.NextEvent++
 	ev := Event{
-		EventID: fmt.Sprintf("%s-%s-%s", logical, status, newID()[:8]), StackID: o.st.ID, StackName: o.st.Name,
+		EventID: fmt.Sprintf("%s-%s-%s", logical, status, localcloud.NewID()[:8]), StackID: o.st.ID, StackName: o.st.Name,
 		LogicalResourceID: logical, PhysicalResourceID: physical, ResourceType: typ, Timestamp: now,
 		ResourceStatus: status, StatusReason: reason, ResourceProperties: string(props), ClientRequestToken: o.token,
 	}
 	if logical == o.st.Name && typ == stackType {
-		ev.EventID = newID()
+		ev.EventID = localcloud.NewID()
 	}
 	o.pending = append(o.pending, pendingEvent{key: fmt.Sprintf("%s/%09d", o.st.ID, o.st.NextEvent), ev: ev})
 }

@@ -2,8 +2,6 @@ package stacks
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -142,13 +140,6 @@ func (s *Service) pseudo(st *stackRecord) cfnengine.Pseudo {
 		Partition: "aws", URLSuffix: "amazonaws.com", NotificationARNs: st.Notification}
 }
 
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 func validation(format string, args ...any) error {
 	return &localcloud.Error{Code: "ValidationError", Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
 }
@@ -264,21 +255,31 @@ func (s *Service) check(body string, caps []string) (*cfnengine.Template, error)
 			return nil, validation("Transform %s is not supported by the local cloud: it runs templates as they are (deploy the processed template instead)", tr)
 		}
 	}
-	if err := t.StaticCheckWith(cfnengine.CheckOptions{LanguageExtensions: hasLanguageExtensions(body)}); err != nil {
-		return nil, asValidation(err)
-	}
-	if _, err := t.Dependencies(); err != nil {
-		return nil, asValidation(err)
-	}
-	deps, _ := t.Dependencies()
-	if _, err := cfnengine.Order(deps); err != nil {
-		return nil, asValidation(err)
+	if err := staticCheck(t, len(transforms) > 0); err != nil {
+		return nil, err
 	}
 	if need := requiredCapability(t); need != "" && !slices.Contains(caps, need) && !(need == "CAPABILITY_IAM" && slices.Contains(caps, "CAPABILITY_NAMED_IAM")) {
 		return nil, &localcloud.Error{Code: "InsufficientCapabilitiesException", Status: http.StatusBadRequest,
 			Message: fmt.Sprintf("Requires capabilities : [%s]", need)}
 	}
 	return t, nil
+}
+
+// staticCheck is what CloudFormation checks of a parsed template before
+// anything runs: its functions and names, and that its resources'
+// dependencies have no cycle.
+func staticCheck(t *cfnengine.Template, languageExtensions bool) error {
+	if err := t.StaticCheckWith(cfnengine.CheckOptions{LanguageExtensions: languageExtensions}); err != nil {
+		return asValidation(err)
+	}
+	deps, err := t.Dependencies()
+	if err != nil {
+		return asValidation(err)
+	}
+	if _, err := cfnengine.Order(deps); err != nil {
+		return asValidation(err)
+	}
+	return nil
 }
 
 func asValidation(err error) error {
@@ -362,7 +363,7 @@ func (s *Service) CreateStack(ctx context.Context, in *StackInput) (string, erro
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := &stackRecord{
-		ID:   cfnengine.ARN("cloudformation", s.region, localcloud.Account, "stack/"+in.StackName+"/"+newID()),
+		ID:   cfnengine.ARN("cloudformation", s.region, localcloud.Account, "stack/"+in.StackName+"/"+localcloud.NewID()),
 		Name: in.StackName, Description: t.Description, TemplateBody: body, Parameters: params, Capabilities: in.Capabilities,
 		Tags: in.Tags, DisableRollback: in.DisableRollback, Resources: map[string]*resourceRecord{}, Created: s.now(),
 		Notification: in.NotificationARNs, Status: CreateInProgress,

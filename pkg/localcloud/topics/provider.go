@@ -31,7 +31,7 @@ func handlerError(err error) error {
 		code = "InvalidRequest"
 	}
 	return fmt.Errorf("Resource handler returned message: \"%s (Service: Sns, Status Code: %d, Request ID: %s)\" (HandlerErrorCode: %s)",
-		e.Message, status, newID(), code)
+		e.Message, status, localcloud.NewID(), code)
 }
 
 func unsupported(typ string, props ...string) error {

@@ -597,13 +597,6 @@ func checkSubscriptionAttribute(protocol, name, value string) error {
 	return nil
 }
 
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 func newConfirmToken() string {
 	var b [64]byte
 	_, _ = rand.Read(b[:])
@@ -675,7 +668,7 @@ func (s *Service) Subscribe(_ context.Context, in SubscribeInput) (*Subscription
 			return nil
 		}
 		out = Subscription{
-			Arn: in.TopicArn + ":" + newID(), TopicArn: in.TopicArn,
+			Arn: in.TopicArn + ":" + localcloud.NewID(), TopicArn: in.TopicArn,
 			Protocol: in.Protocol, Endpoint: in.Endpoint, Owner: localcloud.Account,
 		}
 		if len(attrs) > 0 {
