@@ -246,12 +246,6 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
-// Serve listens on addr and serves until ctx ends; ready, when not nil,
-// gets the address once the listener is open.
-func (s *Server) Serve(ctx context.Context, addr string, ready func(net.Addr)) error {
-	return ServeHandler(ctx, s, addr, ready)
-}
-
 // ServeHandler listens on addr and serves h until ctx ends, then shuts
 // down gracefully; ready, when not nil, gets the address once the
 // listener is open.

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -420,7 +419,6 @@ func TestUnknownOperationsAreNamed(t *testing.T) {
 	f := newFixture(t)
 	_, err := f.cfn.DetectStackDrift(context.Background(), &cloudformation.DetectStackDriftInput{StackName: aws.String("x")})
 	assertAPIError(t, err, "InvalidAction", "DetectStackDrift")
-	_ = time.Second
 }
 
 // BenchmarkCreateStack creates a stack of 100 resources, each of the last
