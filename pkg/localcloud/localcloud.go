@@ -98,11 +98,14 @@ type Server struct {
 	targets  map[string]Service      // by X-Amz-Target prefix
 	handlers map[string]http.Handler // by signing name: services that speak for themselves (S3)
 	logger   *log.Logger
+
+	authorizer  Authorizer
+	handlerAuth map[string]HandlerAuthorization // by signing name
 }
 
 // New returns a server with the given services.
 func New(logger *log.Logger, services ...Service) *Server {
-	s := &Server{services: map[string]Service{}, targets: map[string]Service{}, handlers: map[string]http.Handler{}, logger: logger}
+	s := &Server{services: map[string]Service{}, targets: map[string]Service{}, handlers: map[string]http.Handler{}, handlerAuth: map[string]HandlerAuthorization{}, logger: logger}
 	for _, svc := range services {
 		s.Register(svc)
 	}
@@ -155,6 +158,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string) (strin
 		h := s.handlers[signingName(r)]
 		s.mu.RUnlock()
 		if h != nil {
+			if !s.authorizeHandler(w, r, signingName(r), id) {
+				return signingName(r), r.Method + " " + r.URL.Path
+			}
 			h.ServeHTTP(w, r)
 			return signingName(r), r.Method + " " + r.URL.Path
 		}
@@ -169,7 +175,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string) (strin
 		return svc.Name(), op
 	}
 	in.Region = signingRegion(r)
-	out, err := svc.Call(r.Context(), op, in)
+	ctx := WithCallerAccessKey(r.Context(), accessKeyID(r))
+	if err := s.authorize(ctx, svc, op, in); err != nil {
+		proto.writeError(w, id, op, err)
+		return svc.Name(), op
+	}
+	out, err := svc.Call(ctx, op, in)
 	if err != nil {
 		proto.writeError(w, id, op, err)
 		return svc.Name(), op

@@ -38,6 +38,7 @@ var services = []struct{ goName, dir, version string }{
 	{"Lambda", "lambda", "2015-03-31"},
 	{"APIGateway", "apigateway", "2015-07-09"},
 	{"APIGatewayV2", "apigatewayv2", "2018-11-29"},
+	{"XRay", "xray", "2016-04-12"},
 }
 
 func main() {
