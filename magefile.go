@@ -286,30 +286,13 @@ func localTarget() bool {
 // which runs them as processes), synths the templates and loads the SDK
 // configuration for the target.
 func deployOptions(ctx context.Context, withAssets bool) (deploy.Options, error) {
-	local := localTarget()
-	var cfg aws.Config
-	var err error
-	env := os.Getenv("STEPFORGE_ENV")
-	if local {
-		endpoint := os.Getenv("AWS_ENDPOINT_URL")
-		if endpoint == "" {
-			endpoint = "http://" + localAddr()
-		}
-		region := os.Getenv("AWS_REGION")
-		if region == "" {
-			region = localcloud.Region
-		}
-		cfg, err = config.LoadDefaultConfig(ctx, config.WithRegion(region),
-			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
-		cfg.BaseEndpoint = aws.String(endpoint)
-		if env == "" {
-			env = "local"
-		}
-	} else {
-		cfg, err = config.LoadDefaultConfig(ctx)
-	}
+	cfg, local, err := targetConfig(ctx)
 	if err != nil {
 		return deploy.Options{}, err
+	}
+	env := os.Getenv("STEPFORGE_ENV")
+	if local && env == "" {
+		env = "local"
 	}
 	stacks, err := gen.Synth(".", workflows.All())
 	if err != nil {
@@ -345,6 +328,27 @@ func deployOptions(ctx context.Context, withAssets bool) (deploy.Options, error)
 		opts.Stacks = append(opts.Stacks, ds)
 	}
 	return opts, nil
+}
+
+// targetConfig is the SDK configuration of the deploy target: the local
+// cloud (static credentials, its endpoint) or AWS's default chain.
+func targetConfig(ctx context.Context) (aws.Config, bool, error) {
+	if !localTarget() {
+		cfg, err := config.LoadDefaultConfig(ctx)
+		return cfg, false, err
+	}
+	endpoint := os.Getenv("AWS_ENDPOINT_URL")
+	if endpoint == "" {
+		endpoint = "http://" + localAddr()
+	}
+	region := os.Getenv("AWS_REGION")
+	if region == "" {
+		region = localcloud.Region
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
+	cfg.BaseEndpoint = aws.String(endpoint)
+	return cfg, true, err
 }
 
 func localAddr() string {
