@@ -67,8 +67,10 @@ type record struct {
 
 // Service is IAM's behaviour over the store.
 type Service struct {
-	store *localcloud.Store
-	now   func() time.Time
+	store    *localcloud.Store
+	now      func() time.Time
+	cache    policyCache
+	sessions sessionCache
 }
 
 // New returns IAM over store.
@@ -262,6 +264,7 @@ func (s *Service) CreateRole(_ context.Context, in CreateRoleInput) (Role, error
 		}
 		return tx.Put(rolesTable, roleKey(in.RoleName), rec)
 	})
+	s.forget(in.RoleName)
 	if err != nil {
 		return Role{}, err
 	}
@@ -303,6 +306,7 @@ func (s *Service) update(name string, fn func(*record) error) (record, error) {
 		}
 		return tx.Put(rolesTable, roleKey(name), rec)
 	})
+	s.forget(name)
 	return rec, err
 }
 
@@ -372,6 +376,7 @@ func (s *Service) DeleteRole(_ context.Context, name string) error {
 	if err := checkRoleName(name); err != nil {
 		return err
 	}
+	defer s.forget(name)
 	return s.store.Update(func(tx *localcloud.Tx) error {
 		var rec record
 		found, err := tx.Get(rolesTable, roleKey(name), &rec)
