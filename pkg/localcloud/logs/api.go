@@ -263,6 +263,24 @@ func (s *Service) Call(ctx context.Context, op string, in *localcloud.Request) (
 			return nil, err
 		}
 		return s.GetEvents(ctx, in.Region, req.GetEventsInput)
+	case "FilterLogEvents":
+		var req struct {
+			FilterInput
+			Interleaved bool `json:"interleaved"` // deprecated: always interleaved
+			Unmask      bool `json:"unmask"`
+		}
+		if err := in.Decode(&req); err != nil {
+			return nil, err
+		}
+		page, err := s.FilterEvents(ctx, in.Region, req.FilterInput)
+		if err != nil {
+			return nil, err
+		}
+		// searchedLogStreams is no longer supported and always empty.
+		return struct {
+			FilteredPage
+			SearchedLogStreams []struct{} `json:"searchedLogStreams"`
+		}{page, []struct{}{}}, nil
 	}
 	return nil, localcloud.ErrUnknownOperation
 }

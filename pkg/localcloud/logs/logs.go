@@ -1,7 +1,7 @@
 // Package logs is the local cloud's CloudWatch Logs: log groups (their
 // retention, KMS key, class and tags) and the log streams and events in
 // them, kept in the store as CloudWatch Logs keeps them and refused as it
-// refuses them.
+// refuses them, and searched with its filter patterns (FilterLogEvents).
 //
 // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_Operations.html
 package logs

@@ -208,6 +208,10 @@ func (s *Service) Call(ctx context.Context, op string, in *localcloud.Request) (
 			return nil, err
 		}
 		return nil, s.SetSubscriptionAttributes(ctx, v.SubscriptionArn, v.AttributeName, v.AttributeValue)
+	case "Publish":
+		return s.callPublish(ctx, region, in)
+	case "PublishBatch":
+		return s.callPublishBatch(ctx, region, in)
 	case "TagResource":
 		var v struct {
 			ResourceArn string

@@ -129,12 +129,16 @@ func TestAPIThroughSDK(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, lt.Topics)
 
-	// Delivery is not implemented yet: it fails loudly, by name.
+	// A publish to the deleted topic finds none.
 	_, err = c.Publish(ctx, &sns.PublishInput{TopicArn: ct.TopicArn, Message: aws.String("hi")})
+	require.True(t, errors.As(err, &nf), "%v", err)
+
+	// SMS is not here: it fails loudly, by name.
+	_, err = c.ListPhoneNumbersOptedOut(ctx, &sns.ListPhoneNumbersOptedOutInput{})
 	var ae smithy.APIError
 	require.True(t, errors.As(err, &ae), "%v", err)
 	assert.Equal(t, "InvalidAction", ae.ErrorCode())
-	assert.Contains(t, ae.ErrorMessage(), "Publish")
+	assert.Contains(t, ae.ErrorMessage(), "ListPhoneNumbersOptedOut")
 }
 
 func TestCLIListSubscriptions(t *testing.T) {

@@ -1,8 +1,9 @@
 // Package topics is the local cloud's Amazon SNS control plane: topics,
 // their attributes and tags, and subscriptions with SNS's confirmation
 // flow (email, email-json, http and https endpoints wait for
-// confirmation; lambda and sqs are confirmed at once). Message delivery
-// (Publish) is not here yet: it fails loudly as an unknown operation.
+// confirmation; lambda and sqs are confirmed at once), and Publish, which
+// keeps each message with one pending delivery per confirmed
+// subscription (delivering them is not here yet).
 //
 // https://docs.aws.amazon.com/sns/latest/api/API_Operations.html
 package topics
@@ -20,6 +21,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/stepforge/stepforge/pkg/localcloud"
 )
@@ -67,16 +69,19 @@ type topic struct {
 	Name       string
 	Attributes map[string]string // as set: DisplayName, Policy, KmsMasterKeyId, ...
 	Tags       []Tag
-	Deleted    int // subscriptions deleted
+	Deleted    int   // subscriptions deleted
+	Sequence   int64 // messages published to a FIFO topic
 }
 
 // Service is the SNS control plane over the local cloud's store.
 type Service struct {
 	store *localcloud.Store
+	keys  KeyChecker
+	now   func() time.Time
 }
 
 // New returns the SNS service keeping its state in store.
-func New(store *localcloud.Store) *Service { return &Service{store: store} }
+func New(store *localcloud.Store) *Service { return &Service{store: store, now: time.Now} }
 
 func invalid(format string, args ...any) error {
 	return &localcloud.Error{Code: "InvalidParameter", Status: http.StatusBadRequest, Message: "Invalid parameter: " + fmt.Sprintf(format, args...)}
