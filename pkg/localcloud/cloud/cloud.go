@@ -24,6 +24,7 @@ import (
 	"github.com/stepforge/stepforge/pkg/localcloud/rules"
 	"github.com/stepforge/stepforge/pkg/localcloud/stacks"
 	"github.com/stepforge/stepforge/pkg/localcloud/topics"
+	"github.com/stepforge/stepforge/pkg/localcloud/vault"
 )
 
 // DefaultDir is where the local cloud keeps its state, relative to the
@@ -52,6 +53,7 @@ type Cloud struct {
 	EventBridge    *rules.Service
 	APIGateway     *apis.Service
 	CloudFormation *stacks.Service
+	SecretsManager *vault.Service
 
 	server  *localcloud.Server
 	handler http.Handler
@@ -79,6 +81,8 @@ func Open(o Options) (*Cloud, error) {
 	c.Logs = logs.New(store)
 	c.StepFunctions = machines.New(store)
 	c.SNS = topics.New(store)
+	c.SNS.SetKeyChecker(topicKeys{c.KMS})
+	c.SecretsManager = vault.New(store, c.KMS)
 	c.EventBridge = rules.New(store)
 	c.APIGateway = apis.New(store)
 	c.CloudFormation, err = stacks.New(store, stacks.Options{Objects: c.S3, Logger: o.Logger, Providers: c.providers()})
@@ -86,9 +90,13 @@ func Open(o Options) (*Cloud, error) {
 		_ = store.Close()
 		return nil, fmt.Errorf("local cloud: CloudFormation: %w", err)
 	}
-	c.server = localcloud.New(o.Logger, localcloud.STS{}, c.Lambda, c.IAM, c.KMS, c.Logs, c.StepFunctions, c.SNS,
-		c.EventBridge, c.APIGateway, c.CloudFormation)
-	c.server.RegisterHandler("s3", c.S3.Handler())
+	c.server = localcloud.New(o.Logger, localcloud.STS{Sessions: c.IAM.CallerIdentity}, c.Lambda, c.IAM, c.KMS, c.Logs,
+		c.StepFunctions, c.SNS, c.EventBridge, c.APIGateway, c.CloudFormation, c.SecretsManager)
+	// IAM is enforced on the calls made with the role sessions the local
+	// cloud issues (functions', state machines'); any other key is the
+	// developer's and is not checked.
+	c.server.SetAuthorizer(c.IAM)
+	c.server.RegisterHandlerAuthorized("s3", c.S3.Handler(), objects.Authorization)
 	// GetFunction's Code.Location is a download URL on the local cloud.
 	mux := http.NewServeMux()
 	mux.Handle(functions.CodePath, c.Lambda.CodeHandler())
@@ -121,6 +129,7 @@ func (c *Cloud) providers() []cfnengine.Provider {
 		apis.MethodProvider(c.APIGateway),
 		apis.DeploymentProvider(c.APIGateway),
 		apis.StageProvider(c.APIGateway),
+		vault.SecretProvider(c.SecretsManager),
 	}
 }
 

@@ -41,7 +41,7 @@ func bootstrapZip(t *testing.T) []byte {
 
 // templateParameters fills each parameter without a default: code keys
 // with the uploaded zip, the rest with plausible values.
-func templateParameters(t *testing.T, body []byte, bucket, key string) []types.Parameter {
+func templateParameters(t testing.TB, body []byte, bucket, key string) []types.Parameter {
 	var tmpl struct {
 		Parameters map[string]struct {
 			Default any
