@@ -26,6 +26,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/magefile/mage/mg"
 
 	"github.com/stepforge/stepforge/gen"
@@ -34,6 +37,7 @@ import (
 	"github.com/stepforge/stepforge/pkg/deploy"
 	"github.com/stepforge/stepforge/pkg/localcloud"
 	"github.com/stepforge/stepforge/pkg/localcloud/cloud"
+	"github.com/stepforge/stepforge/pkg/logview"
 	"github.com/stepforge/stepforge/pkg/states/runner"
 	"github.com/stepforge/stepforge/workflows"
 )
@@ -369,6 +373,46 @@ func confirm(prompt string) bool {
 	var answer string
 	_, _ = fmt.Scanln(&answer)
 	return strings.EqualFold(strings.TrimSpace(answer), "y") || strings.EqualFold(strings.TrimSpace(answer), "yes")
+}
+
+// Logs prints a function's or a state machine's logs from the target (the local cloud with STEPFORGE_TARGET=local): its name as the workflow gives it ("CheckPizza", "Pizza") or as deployed; FOLLOW=1 follows, LOGS_JSON=1 prints JSON indented, LOGS_FILTER a filter pattern, LOGS_SINCE how far back (default 10m).
+func Logs(ctx context.Context, name string) error {
+	cfg, _, err := targetConfig(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := deploy.Lookup(ctx, cfg, workflowStacks(), name, "AWS::Lambda::Function", "AWS::StepFunctions::StateMachine")
+	if err != nil {
+		return err
+	}
+	physical := res.PhysicalID
+	if i := strings.LastIndex(physical, ":"); i >= 0 { // a state machine's ARN
+		physical = physical[i+1:]
+	}
+	group, err := logview.ResolveGroup(ctx, lambda.NewFromConfig(cfg), sfn.NewFromConfig(cfg), physical)
+	if err != nil {
+		return err
+	}
+	since := 10 * time.Minute
+	if v := os.Getenv("LOGS_SINCE"); v != "" {
+		if since, err = time.ParseDuration(v); err != nil {
+			return fmt.Errorf("LOGS_SINCE: %w", err)
+		}
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Fprintf(os.Stderr, "%s (%s)\n", group, res.Stack+"/"+res.LogicalID)
+	return logview.Tail(ctx, cloudwatchlogs.NewFromConfig(cfg), logview.Options{Group: group, Since: time.Now().Add(-since),
+		Follow: os.Getenv("FOLLOW") == "1", Filter: os.Getenv("LOGS_FILTER"), JSON: os.Getenv("LOGS_JSON") == "1", Color: isTerminal(os.Stdout)})
+}
+
+// workflowStacks names every workflow's stack.
+func workflowStacks() []string {
+	var names []string
+	for _, w := range workflows.All() {
+		names = append(names, w.Name)
+	}
+	return names
 }
 
 // Clean removes build output.
