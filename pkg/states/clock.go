@@ -15,10 +15,24 @@ type Clock interface {
 	WaitUntil(ctx context.Context, t time.Time) error
 }
 
-// RealClock is the wall clock; Scale > 1 makes every wait that many times
-// shorter (a local run of a machine with long Waits), 0 or 1 is real time.
+// RealClock is the wall clock; Scale > 0 divides every wait by it (1000
+// makes a machine's long Waits a thousand times shorter), 0 or 1 is real
+// time. Now is never scaled.
 type RealClock struct {
 	Scale float64
+}
+
+// NewScaledClock is the local cloud's time-scale setting: real time, in
+// which every wait (Wait states, retry intervals, timeouts) takes scale
+// times its length, so 0.001 makes a 10 s Wait take 10 ms. History
+// timestamps stay real. A wait whose end has passed (a resumed execution's
+// Wait that ended while nothing ran it) returns at once. A scale <= 0 or 1
+// is real time.
+func NewScaledClock(scale float64) Clock {
+	if scale <= 0 || scale == 1 {
+		return RealClock{}
+	}
+	return RealClock{Scale: 1 / scale}
 }
 
 // Now returns time.Now.
@@ -26,10 +40,7 @@ func (c RealClock) Now() time.Time { return time.Now() }
 
 // WaitUntil sleeps until t (scaled) or until ctx ends.
 func (c RealClock) WaitUntil(ctx context.Context, t time.Time) error {
-	d := time.Until(t)
-	if c.Scale > 1 {
-		d = time.Duration(float64(d) / c.Scale)
-	}
+	d := c.scaled(time.Until(t))
 	if d <= 0 {
 		return ctx.Err()
 	}

@@ -72,3 +72,47 @@ func ExampleTokenBroker() {
 	// TaskSubmitted
 	// TaskSucceeded
 }
+
+// An execution failed because its payment service was down; once the
+// service is back, Redrive goes on from the failed state: the Pass before
+// it does not run again, and the history tells of the redrive.
+func ExampleMachine_Redrive() {
+	def, _ := asl.Parse([]byte(`{
+		"StartAt": "Order",
+		"States": {
+			"Order": {"Type": "Pass", "Result": {"pizza": "margherita"}, "Next": "Pay"},
+			"Pay": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}
+		}
+	}`))
+	down := true
+	pay := states.TaskFunc(func(_ context.Context, r states.TaskRequest) (any, error) {
+		if down {
+			return nil, &states.Error{Name: "Payments.Unavailable", Cause: "try later"}
+		}
+		return map[string]any{"paid": r.Parameters}, nil
+	})
+	m, _ := states.New(def, states.WithTasks(pay),
+		states.WithClock(states.NewVirtualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))))
+	failed, _ := m.Run(context.Background(), nil, states.WithExecutionName("order-1"))
+	fmt.Println(failed.Status, failed.Error)
+
+	down = false
+	ex, _ := m.Redrive(context.Background(), failed.History, states.WithExecutionName("order-1"))
+	fmt.Println(ex.Status, string(ex.Output), "redrives:", ex.RedriveCount)
+	for _, ev := range ex.History[len(failed.History):] {
+		fmt.Println(ev.Id, ev.Type, "after", ev.PreviousEventId)
+	}
+	_, err := m.Redrive(context.Background(), ex.History, states.WithExecutionName("order-1"))
+	fmt.Println(err)
+	// Output:
+	// FAILED Payments.Unavailable
+	// SUCCEEDED {"paid":{"pizza":"margherita"}} redrives: 1
+	// 9 ExecutionRedriven after 8
+	// 10 TaskStateEntered after 9
+	// 11 TaskScheduled after 10
+	// 12 TaskStarted after 11
+	// 13 TaskSucceeded after 12
+	// 14 TaskStateExited after 13
+	// 15 ExecutionSucceeded after 14
+	// Execution is SUCCEEDED and cannot be redriven
+}

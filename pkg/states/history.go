@@ -134,6 +134,10 @@ type thread struct {
 	// pendingFail is the Failed event of a Parallel or Map attempt, held
 	// until it is known that no retrier runs the state again.
 	pendingFail types.HistoryEventType
+	// redrives are the ExecutionRedriven events of a redriven history
+	// (the execution's thread only): where the recording of an earlier
+	// attempt stops, the thread goes on after the next of them.
+	redrives []*types.HistoryEvent
 }
 
 // emit appends an event of type typ to the thread. A thread resuming a
@@ -148,16 +152,20 @@ func (t *thread) emit(typ types.HistoryEventType, fill func(*types.HistoryEvent)
 // emitNamed is emit for a state's Entered and Exited events, whose
 // recorded twin must also carry the state's name.
 func (t *thread) emitNamed(typ types.HistoryEventType, name string, fill func(*types.HistoryEvent)) (*types.HistoryEvent, bool) {
-	if t.rep != nil {
+	for t.rep != nil {
 		if ev := t.rep.find(t.prev, typ, name, t.first); ev != nil {
 			t.prev, t.first, t.at = ev.Id, nil, aws.ToTime(ev.Timestamp)
 			return ev, true
 		}
 		if next := t.rep.next(t.prev, t.first); next != nil {
 			t.h.diverge(fmt.Errorf("states: the history does not fit the definition: event %d is %s where the definition leads to %s %s", next.Id, next.Type, typ, name))
+			break
 		}
-		t.rep = nil
+		if !t.redriven() {
+			break
+		}
 	}
+	t.rep = nil
 	t.first = nil
 	ev := t.h.add(typ, t.prev, fill)
 	t.prev, t.at = ev.Id, *ev.Timestamp
@@ -167,25 +175,46 @@ func (t *thread) emitNamed(typ types.HistoryEventType, name string, fill func(*t
 // replaying reports whether the recording has more of this thread: what
 // would wait (a Wait state, a retry's delay) has already been waited.
 func (t *thread) replaying() bool {
-	return t.rep != nil && t.rep.next(t.prev, t.first) != nil
+	return t.peek() != nil
 }
 
 // peek returns the thread's next recorded event, or nil.
 func (t *thread) peek() *types.HistoryEvent {
-	if t.rep == nil {
-		return nil
+	for t.rep != nil {
+		if ev := t.rep.next(t.prev, t.first); ev != nil {
+			return ev
+		}
+		if !t.redriven() {
+			break
+		}
 	}
-	return t.rep.next(t.prev, t.first)
+	return nil
+}
+
+// redriven moves a thread whose recording has run out to the next
+// ExecutionRedriven event after it, if any: the attempt it was following
+// ended there, and the next attempt's events follow that event.
+func (t *thread) redriven() bool {
+	for len(t.redrives) > 0 {
+		ev := t.redrives[0]
+		t.redrives = t.redrives[1:]
+		if ev.Id > t.prev {
+			t.prev, t.first, t.at = ev.Id, nil, aws.ToTime(ev.Timestamp)
+			return true
+		}
+	}
+	return false
 }
 
 // preload makes the recorded events the history's first ones (copied, in
-// a chunk of their own) and returns the replay that follows them.
-func (h *history) preload(recorded []types.HistoryEvent) *replay {
+// a chunk of their own) and returns the replay that follows them, in
+// which the events hidden marks (nil: none) are not found.
+func (h *history) preload(recorded []types.HistoryEvent, hidden []bool) *replay {
 	c := make([]types.HistoryEvent, len(recorded), len(recorded)+16)
 	copy(c, recorded)
 	h.chunks = [][]types.HistoryEvent{c}
 	h.n = len(c)
-	return newReplay(c)
+	return newReplay(c, hidden)
 }
 
 func (h *history) divergence() error {
@@ -211,9 +240,12 @@ type replay struct {
 	children map[int64][]int64
 }
 
-func newReplay(events []types.HistoryEvent) *replay {
+func newReplay(events []types.HistoryEvent, hidden []bool) *replay {
 	r := &replay{events: events, children: make(map[int64][]int64, len(events))}
-	for _, ev := range events {
+	for i, ev := range events {
+		if hidden != nil && hidden[i] {
+			continue // and so is every event after it in its thread
+		}
 		r.children[ev.PreviousEventId] = append(r.children[ev.PreviousEventId], ev.Id)
 	}
 	return r

@@ -13,6 +13,10 @@
 // A .waitForTaskToken task waits for its task token, completed through the
 // machine's TokenBroker (see TokenBroker).
 //
+// An execution goes on from its history: Resume after the process running
+// it stopped, Redrive (RedriveExecution) after it failed, timed out or was
+// aborted.
+//
 // Both query languages run: JSONPath (InputPath, Parameters, ResultSelector,
 // ResultPath, OutputPath, intrinsic functions) and JSONata (Arguments,
 // Output, Assign, Condition, Items, "{% %}" fields), per machine and per

@@ -38,6 +38,10 @@ type Execution struct {
 	// Children are the child executions its distributed Map states
 	// started, each with its own history, as AWS runs them.
 	Children []*Execution
+	// RedriveCount is how many times the execution was redriven, and
+	// RedriveDate when last (zero if never), as DescribeExecution says.
+	RedriveCount int
+	RedriveDate  time.Time
 }
 
 // RunOption configures one Run.
@@ -113,7 +117,7 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...RunOption) (*Ex
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
-	return m.execute(ctx, rc, in, inStr, m.cfg.clock.Now(), nil)
+	return m.execute(ctx, rc, in, inStr, m.cfg.clock.Now(), nil, false)
 }
 
 // Resume goes on with an execution from its history (the events Run, or a
@@ -130,32 +134,41 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...RunOption) (*Ex
 // tasks, a TokenBroker with the same key (NewTokenBrokerKey), so that a
 // waiting task's token is the one its caller holds.
 func (m *Machine) Resume(ctx context.Context, history []types.HistoryEvent, opts ...RunOption) (*Execution, error) {
-	rc := runConfig{}
-	for _, o := range opts {
-		o(&rc)
-	}
-	if rc.name == "" {
-		return nil, errors.New("states: Resume needs the execution's name (WithExecutionName)")
-	}
-	if len(history) == 0 || history[0].Type != types.HistoryEventTypeExecutionStarted || history[0].ExecutionStartedEventDetails == nil {
-		return nil, errors.New("states: a history starts with its ExecutionStarted event")
-	}
-	for i := range history {
-		if history[i].Id != int64(i+1) || history[i].Timestamp == nil {
-			return nil, fmt.Errorf("states: history event %d has id %d (ids run from 1) or no timestamp", i+1, history[i].Id)
-		}
-	}
-	inStr := aws.ToString(history[0].ExecutionStartedEventDetails.Input)
-	in, err := decodeJSON([]byte(inStr))
+	rc, in, inStr, err := resumable(history, opts)
 	if err != nil {
-		return nil, &InputError{Err: err}
+		return nil, err
 	}
 	start := *history[0].Timestamp
 	if ex := ended(history); ex != nil {
 		ex.ARN, ex.Name, ex.StartDate = m.executionARN(rc.name), rc.name, start
+		ex.RedriveCount, ex.RedriveDate = redriveInfo(history)
 		return ex, nil
 	}
-	return m.execute(ctx, rc, in, inStr, start, history)
+	return m.execute(ctx, rc, in, inStr, start, history, false)
+}
+
+// resumable checks a history given to Resume or Redrive and returns the
+// run's options and the execution's input.
+func resumable(history []types.HistoryEvent, opts []RunOption) (rc runConfig, in any, inStr string, err error) {
+	for _, o := range opts {
+		o(&rc)
+	}
+	if rc.name == "" {
+		return rc, nil, "", errors.New("states: Resume and Redrive need the execution's name (WithExecutionName)")
+	}
+	if len(history) == 0 || history[0].Type != types.HistoryEventTypeExecutionStarted || history[0].ExecutionStartedEventDetails == nil {
+		return rc, nil, "", errors.New("states: a history starts with its ExecutionStarted event")
+	}
+	for i := range history {
+		if history[i].Id != int64(i+1) || history[i].Timestamp == nil {
+			return rc, nil, "", fmt.Errorf("states: history event %d has id %d (ids run from 1) or no timestamp", i+1, history[i].Id)
+		}
+	}
+	inStr = aws.ToString(history[0].ExecutionStartedEventDetails.Input)
+	if in, err = decodeJSON([]byte(inStr)); err != nil {
+		return rc, nil, "", &InputError{Err: err}
+	}
+	return rc, in, inStr, nil
 }
 
 // ended returns the outcome of a history that has its last event.
@@ -182,8 +195,9 @@ func (m *Machine) executionARN(name string) string {
 }
 
 // execute runs an execution started at start, following recorded (when
-// resuming) as far as it goes.
-func (m *Machine) execute(ctx context.Context, rc runConfig, in any, inStr string, start time.Time, recorded []types.HistoryEvent) (*Execution, error) {
+// resuming) as far as it goes; redrive first records the ExecutionRedriven
+// event after it.
+func (m *Machine) execute(ctx context.Context, rc runConfig, in any, inStr string, start time.Time, recorded []types.HistoryEvent, redrive bool) (*Execution, error) {
 	clock := m.cfg.clock
 	arn := m.executionARN(rc.name)
 	// One allocation for the run, its main thread and its scope.
@@ -197,14 +211,15 @@ func (m *Machine) execute(ctx context.Context, rc runConfig, in any, inStr strin
 	r.exec = execInfo{arn: arn, name: rc.name, input: in, start: start, set: true}
 	main := &a.main
 	main.h, main.lastVal, main.lastStr, main.hasLast = r.h, in, inStr, true
-	if recorded != nil {
-		main.rep = r.h.preload(recorded)
-	}
 	r.h.sink = rc.sink
+	since := start
+	if recorded != nil {
+		since = r.follow(main, recorded, redrive, start)
+	}
 	runCtx := ctx
 	if m.def.TimeoutSeconds != nil && *m.def.TimeoutSeconds > 0 {
 		r.timeoutSecs = *m.def.TimeoutSeconds
-		r.deadline = start.Add(time.Duration(*m.def.TimeoutSeconds) * time.Second)
+		r.deadline = since.Add(time.Duration(*m.def.TimeoutSeconds) * time.Second)
 		if rcl, ok := clock.(RealClock); ok {
 			var cancel context.CancelFunc
 			runCtx, cancel = context.WithTimeout(ctx, rcl.scaled(time.Until(r.deadline)))
@@ -216,7 +231,7 @@ func (m *Machine) execute(ctx context.Context, rc runConfig, in any, inStr strin
 	if derr := r.h.divergence(); derr != nil {
 		return nil, derr
 	}
-	ex := &Execution{ARN: arn, Name: rc.name, StartDate: start}
+	ex := &Execution{ARN: arn, Name: rc.name, StartDate: start, RedriveCount: r.exec.redrives, RedriveDate: r.exec.redriven}
 	r.end(ctx, main, out, err, ex)
 	ex.StopDate = clock.Now()
 	ex.History = r.h.done()
@@ -271,7 +286,7 @@ func optString(s string) *string {
 }
 
 func (c RealClock) scaled(d time.Duration) time.Duration {
-	if c.Scale > 1 {
+	if c.Scale > 0 && c.Scale != 1 {
 		return time.Duration(float64(d) / c.Scale)
 	}
 	return d
@@ -391,6 +406,9 @@ type execInfo struct {
 	input     any
 	start     time.Time
 	set       bool
+	// redrives counts the execution's redrives, the last at redriven.
+	redrives int
+	redriven time.Time
 }
 
 // execution returns $$.Execution.
@@ -400,7 +418,10 @@ func (r *run) execution() map[string]any {
 			e := r.exec
 			r.execCtx = map[string]any{
 				"Id": e.arn, "Input": e.input, "Name": e.name, "RoleArn": r.m.cfg.roleArn,
-				"StartTime": timestamp(e.start), "RedriveCount": json.Number("0"),
+				"StartTime": timestamp(e.start), "RedriveCount": json.Number(strconv.Itoa(e.redrives)),
+			}
+			if e.redrives > 0 {
+				r.execCtx["RedriveTime"] = timestamp(e.redriven)
 			}
 		}
 	})
