@@ -7,11 +7,14 @@ package awsconfig
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-xray-sdk-go/v2/instrumentation/awsv2"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/stepforge/stepforge/pkg/tracing"
 )
@@ -28,7 +31,23 @@ func Load(ctx context.Context, optFns ...func(*config.LoadOptions) error) (aws.C
 	}
 	tracing.Configure()
 	awsv2.AWSV2Instrumentor(&cfg.APIOptions)
+	if cfg.BaseEndpoint != nil || os.Getenv("AWS_ENDPOINT_URL_SFN") != "" {
+		cfg.APIOptions = append(cfg.APIOptions, DisableHostPrefix)
+	}
 	return cfg, nil
+}
+
+// DisableHostPrefix is an API option that sends each call to the endpoint
+// as configured. The SDK otherwise puts some operations on a host prefix
+// (Step Functions' StartSyncExecution on "sync-<host>"), which an
+// endpoint such as the local cloud's http://127.0.0.1:4566 does not
+// answer. Load adds it whenever an endpoint is overridden; a client built
+// another way takes it with, e.g., sfn.WithAPIOptions(DisableHostPrefix).
+func DisableHostPrefix(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("DisableHostPrefix",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
+		}), middleware.Before)
 }
 
 var shared struct {

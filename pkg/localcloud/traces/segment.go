@@ -3,6 +3,7 @@ package traces
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -37,10 +38,33 @@ type Segment struct {
 	Subsegments []Segment      `json:"subsegments,omitempty"`
 }
 
-// Cause is why a segment recorded an error or fault.
+// Cause is why a segment recorded an error or fault. A document may give
+// instead the 16-digit id of an exception recorded elsewhere in the trace
+// (ExceptionID), as the segment document format allows.
 type Cause struct {
 	WorkingDirectory string      `json:"working_directory,omitempty"`
 	Exceptions       []Exception `json:"exceptions,omitempty"`
+	ExceptionID      string      `json:"-"`
+}
+
+// UnmarshalJSON reads a cause object or an exception id.
+func (c *Cause) UnmarshalJSON(b []byte) error {
+	var id string
+	if err := json.Unmarshal(b, &id); err == nil {
+		*c = Cause{ExceptionID: id}
+		return nil
+	}
+	type plain Cause
+	return json.Unmarshal(b, (*plain)(c))
+}
+
+// MarshalJSON writes the exception id when that is all c holds.
+func (c Cause) MarshalJSON() ([]byte, error) {
+	if c.ExceptionID != "" && c.WorkingDirectory == "" && len(c.Exceptions) == 0 {
+		return json.Marshal(c.ExceptionID)
+	}
+	type plain Cause
+	return json.Marshal(plain(c))
 }
 
 // Exception is one error of a Cause.
