@@ -29,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/xray"
 	"github.com/magefile/mage/mg"
 
 	"github.com/stepforge/stepforge/gen"
@@ -39,6 +40,7 @@ import (
 	"github.com/stepforge/stepforge/pkg/localcloud/cloud"
 	"github.com/stepforge/stepforge/pkg/logview"
 	"github.com/stepforge/stepforge/pkg/states/runner"
+	"github.com/stepforge/stepforge/pkg/traceview"
 	"github.com/stepforge/stepforge/workflows"
 )
 
@@ -404,6 +406,26 @@ func Logs(ctx context.Context, name string) error {
 	fmt.Fprintf(os.Stderr, "%s (%s)\n", group, res.Stack+"/"+res.LogicalID)
 	return logview.Tail(ctx, cloudwatchlogs.NewFromConfig(cfg), logview.Options{Group: group, Since: time.Now().Add(-since),
 		Follow: os.Getenv("FOLLOW") == "1", Filter: os.Getenv("LOGS_FILTER"), JSON: os.Getenv("LOGS_JSON") == "1", Color: isTerminal(os.Stdout)})
+}
+
+// Traces prints the latest X-Ray traces of the target as trees, API call to SDK calls, with durations and errors (TRACES_LIMIT, default 5; TRACES_SINCE, default 10m; TRACE_ID for one).
+func Traces(ctx context.Context) error {
+	cfg, _, err := targetConfig(ctx)
+	if err != nil {
+		return err
+	}
+	o := traceview.Options{TraceID: os.Getenv("TRACE_ID")}
+	if v := os.Getenv("TRACES_SINCE"); v != "" {
+		if o.Since, err = time.ParseDuration(v); err != nil {
+			return fmt.Errorf("TRACES_SINCE: %w", err)
+		}
+	}
+	if v := os.Getenv("TRACES_LIMIT"); v != "" {
+		if _, err := fmt.Sscan(v, &o.Limit); err != nil {
+			return fmt.Errorf("TRACES_LIMIT: %w", err)
+		}
+	}
+	return traceview.Print(ctx, xray.NewFromConfig(cfg), o)
 }
 
 // workflowStacks names every workflow's stack.
