@@ -84,6 +84,16 @@ func Start(fn Function) (*Instance, error) {
 // Address is the host:port the Runtime API listens on (AWS_LAMBDA_RUNTIME_API).
 func (in *Instance) Address() string { return in.api }
 
+// PID is the process id of the function's current process, or 0.
+func (in *Instance) PID() int {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.proc == nil || in.proc.cmd.Process == nil {
+		return 0
+	}
+	return in.proc.cmd.Process.Pid
+}
+
 // Function returns the function the instance runs.
 func (in *Instance) Function() Function { return in.fn }
 

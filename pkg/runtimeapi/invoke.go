@@ -43,11 +43,16 @@ func WithTraceHeader(h string) InvokeOption { return func(i *invocation) { i.tra
 // WithRequestID sets the request id instead of a generated one.
 func WithRequestID(id string) InvokeOption { return func(i *invocation) { i.requestID = id } }
 
+// WithClientContext passes the caller's client context, the JSON document
+// Invoke's X-Amz-Client-Context carries (Lambda-Runtime-Client-Context).
+func WithClientContext(c string) InvokeOption { return func(i *invocation) { i.clientContext = c } }
+
 type invocation struct {
-	requestID   string
-	traceHeader string
-	payload     []byte
-	done        chan *Result // receives the reply once
+	requestID     string
+	traceHeader   string
+	clientContext string
+	payload       []byte
+	done          chan *Result // receives the reply once
 }
 
 // Invoke hands payload to the function and waits for its reply. A function
@@ -156,6 +161,6 @@ func (in *Instance) exitResult(inv *invocation, p *process, cold bool, start tim
 	}
 	return &Result{RequestID: inv.requestID, Cold: cold, Duration: time.Since(start), Error: &FunctionError{
 		Type:    "Runtime.ExitError",
-		Message: fmt.Sprintf("RequestId: %s Error: Runtime exited: %v", inv.requestID, p.exitErr),
+		Message: fmt.Sprintf("RequestId: %s Error: Runtime exited with error: %v", inv.requestID, p.exitErr),
 	}}, nil
 }

@@ -19,7 +19,8 @@ type Function struct {
 	Name string
 	// Path is the bootstrap executable.
 	Path string
-	// Env is added to the environment Lambda sets for every function.
+	// Env is added to the environment Lambda sets for every function; a
+	// variable it repeats replaces Lambda's (os/exec keeps the last).
 	Env []string
 	// Timeout bounds each invocation; the default is Lambda's, 3 seconds.
 	Timeout time.Duration

@@ -38,6 +38,9 @@ func (in *Instance) next(w http.ResponseWriter, r *http.Request) {
 		if inv.traceHeader != "" {
 			h.Set("Lambda-Runtime-Trace-Id", inv.traceHeader)
 		}
+		if inv.clientContext != "" {
+			h.Set("Lambda-Runtime-Client-Context", inv.clientContext)
+		}
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(inv.payload)
 	case <-r.Context().Done():

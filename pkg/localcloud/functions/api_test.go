@@ -165,9 +165,10 @@ func TestAPIWithSDK(t *testing.T) {
 	assert.Equal(t, int64(2), settings.AccountUsage.FunctionCount)
 	assert.Equal(t, int64(len(v2)+len(zipped)), settings.AccountUsage.TotalCodeSize)
 
-	_, err = client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("check-pizza")})
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, "UnknownOperationException", apiErr.ErrorCode(), "the data plane is not here")
+	inv, err := client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("check-pizza")})
+	require.NoError(t, err)
+	assert.Equal(t, "Unhandled", aws.ToString(inv.FunctionError), "a bootstrap that is no executable fails the invocation, not the call")
+	assert.Contains(t, string(inv.Payload), "Runtime.InvalidEntrypoint")
 
 	_, err = client.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String("check-pizza")})
 	require.NoError(t, err)

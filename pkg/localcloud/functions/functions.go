@@ -1,8 +1,3 @@
-// Package functions is the local cloud's Lambda control plane: functions'
-// configuration, code, resource policies and tags, kept in the store as
-// Lambda keeps them and answered as Lambda answers (API 2015-03-31). The
-// data plane (running a function's code) reads a function's code and
-// configuration through (*Service).Code.
 package functions
 
 import (
@@ -262,6 +257,8 @@ type record struct {
 	Config Configuration     `json:"config"`
 	Tags   map[string]string `json:"tags,omitempty"`
 	Policy []Statement       `json:"policy,omitempty"`
+	// Reserved is the function's reserved concurrency (PutFunctionConcurrency).
+	Reserved *int `json:"reserved,omitempty"`
 }
 
 // Service is the Lambda control plane of one account and region
@@ -272,14 +269,42 @@ type Service struct {
 	region, account string
 	now             func() time.Time
 
-	mu      sync.RWMutex
-	codeURL string
+	mu       sync.RWMutex
+	codeURL  string
+	endpoint string // the functions' AWS_ENDPOINT_URL
+
+	opts  options
+	run   *runner
+	async *queue
 }
 
 // New returns the Lambda service keeping its state in store and reading
-// S3 code through code (nil: S3 code is refused).
-func New(store *localcloud.Store, code CodeSource) *Service {
-	return &Service{store: store, code: code, region: localcloud.Region, account: localcloud.Account, now: time.Now}
+// S3 code through code (nil: S3 code is refused). It starts the worker
+// that runs queued asynchronous invocations: Close stops it.
+func New(store *localcloud.Store, code CodeSource, opts ...Option) *Service {
+	s := &Service{store: store, code: code, region: localcloud.Region, account: localcloud.Account, now: time.Now, opts: defaultOptions()}
+	for _, o := range opts {
+		o(&s.opts)
+	}
+	s.run = newRunner(s)
+	s.async = startQueue(s)
+	return s
+}
+
+// Close stops the asynchronous worker and every function process, and
+// removes the extracted code when the folder was the default one.
+func (s *Service) Close() error {
+	s.async.close()
+	return s.run.close()
+}
+
+// SetFunctionEndpoint sets the AWS_ENDPOINT_URL functions get, so their
+// SDK talks to the local cloud; SetCodeEndpoint sets it too when it is
+// not set.
+func (s *Service) SetFunctionEndpoint(base string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.endpoint = strings.TrimSuffix(base, "/")
 }
 
 // SetCodeEndpoint sets the base URL (e.g. "http://127.0.0.1:4566") at
@@ -290,6 +315,9 @@ func (s *Service) SetCodeEndpoint(base string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.codeURL = strings.TrimSuffix(base, "/")
+	if s.endpoint == "" {
+		s.endpoint = s.codeURL
+	}
 }
 
 // CodePath is the path prefix CodeHandler serves.
@@ -1040,7 +1068,7 @@ func (s *Service) UpdateFunctionConfiguration(_ context.Context, in *UpdateFunct
 	if err := in.Unsupported.check(); err != nil {
 		return nil, err
 	}
-	return s.update(in.FunctionName, in.RevisionID, func(tx *localcloud.Tx, rec *record) error {
+	out, err := s.update(in.FunctionName, in.RevisionID, func(tx *localcloud.Tx, rec *record) error {
 		if in.Runtime != nil && *in.Runtime == "" {
 			return invalidParameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
 		}
@@ -1067,6 +1095,10 @@ func (s *Service) UpdateFunctionConfiguration(_ context.Context, in *UpdateFunct
 		st.apply(&rec.Config)
 		return nil
 	})
+	if err == nil {
+		s.run.retire(out.FunctionName)
+	}
+	return out, err
 }
 
 func checkStoredCode(tx *localcloud.Tx, sum, runtime string) error {
@@ -1110,10 +1142,14 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCode
 		apply(current)
 		return current, nil
 	}
-	return s.update(in.FunctionName, in.RevisionID, func(tx *localcloud.Tx, rec *record) error {
+	out, err := s.update(in.FunctionName, in.RevisionID, func(tx *localcloud.Tx, rec *record) error {
 		apply(&rec.Config)
 		return tx.Put(tableCode, rec.Config.CodeSha256, zipped)
 	})
+	if err == nil {
+		s.run.retire(out.FunctionName)
+	}
+	return out, err
 }
 
 // DeleteFunction deletes a function, its policy and tags, and its code
@@ -1141,6 +1177,7 @@ func (s *Service) DeleteFunction(_ context.Context, function, qualifier string) 
 		if err := tx.Delete(tableFunctions, name); err != nil {
 			return err
 		}
+		s.run.retire(name)
 		return dropUnusedCode(tx, rec.Config.CodeSha256)
 	})
 }
@@ -1166,13 +1203,16 @@ func (s *Service) GetAccountSettings(context.Context) (*AccountSettings, error) 
 	out.AccountLimit.TotalCodeSize = totalCodeStorage
 	out.AccountLimit.CodeSizeUnzipped = maxUnzipped
 	out.AccountLimit.CodeSizeZipped = maxZipped
-	out.AccountLimit.ConcurrentExecutions = 1000
-	out.AccountLimit.UnreservedConcurrentExecutions = 1000
+	out.AccountLimit.ConcurrentExecutions = s.opts.account
+	out.AccountLimit.UnreservedConcurrentExecutions = s.opts.account
 	err := s.store.View(func(tx *localcloud.Tx) error {
 		return tx.Scan(tableFunctions, "", func(_ string, raw []byte) error {
 			var rec record
 			if err := json.Unmarshal(raw, &rec); err != nil {
 				return err
+			}
+			if rec.Reserved != nil {
+				out.AccountLimit.UnreservedConcurrentExecutions -= *rec.Reserved
 			}
 			out.AccountUsage.FunctionCount++
 			out.AccountUsage.TotalCodeSize += rec.Config.CodeSize

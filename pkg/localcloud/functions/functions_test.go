@@ -67,7 +67,9 @@ func newService(t testing.TB, code functions.CodeSource) (*functions.Service, *l
 	st, err := localcloud.OpenStore(filepath.Join(t.TempDir(), "state.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
-	return functions.New(st, code), st
+	svc := functions.New(st, code)
+	t.Cleanup(func() { _ = svc.Close() })
+	return svc, st
 }
 
 func createInput(name string, zipped []byte) *functions.CreateFunctionInput {
@@ -387,12 +389,14 @@ func TestRestartKeepsEverything(t *testing.T) {
 	require.NoError(t, err)
 	_, err = svc.AddPermission(ctx, &functions.AddPermissionInput{FunctionName: "kept", StatementID: "s", Action: "lambda:InvokeFunction", Principal: "events.amazonaws.com"})
 	require.NoError(t, err)
+	require.NoError(t, svc.Close())
 	require.NoError(t, st.Close())
 
 	st, err = localcloud.OpenStore(path)
 	require.NoError(t, err)
 	defer st.Close()
 	svc = functions.New(st, nil)
+	defer svc.Close()
 	fn, err := svc.GetFunction(ctx, "kept", "")
 	require.NoError(t, err)
 	assert.Equal(t, cfg.CodeSha256, fn.Configuration.CodeSha256)
