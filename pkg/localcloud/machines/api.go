@@ -33,8 +33,9 @@ type listItem struct {
 	CreationDate    localcloud.Time `json:"creationDate"`
 }
 
-// Call runs one Step Functions control-plane operation; executions and
-// the rest of the API are ErrUnknownOperation.
+// Call runs one Step Functions operation: the control plane here, the
+// executions in callExecution; the rest of the API (activities, versions,
+// aliases, map runs) is ErrUnknownOperation.
 func (s *Service) Call(ctx context.Context, op string, in *localcloud.Request) (any, error) {
 	switch op {
 	case "CreateStateMachine":
@@ -169,5 +170,5 @@ func (s *Service) Call(ctx context.Context, op string, in *localcloud.Request) (
 		}
 		return v, nil
 	}
-	return nil, localcloud.ErrUnknownOperation
+	return s.callExecution(ctx, op, in)
 }

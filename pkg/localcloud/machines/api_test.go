@@ -136,9 +136,9 @@ func TestTheSDKSeesAWSErrors(t *testing.T) {
 	var notFound *types.ResourceNotFound
 	assert.True(t, errors.As(err, &notFound), "got %v", err)
 
-	_, err = client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(machines.ARN("", "Pizza"))})
-	require.Error(t, err, "executions are not this service's: refused by name")
-	assert.Contains(t, err.Error(), "StartExecution")
+	_, err = client.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("Bake")})
+	require.Error(t, err, "activities are not this service's: refused by name")
+	assert.Contains(t, err.Error(), "CreateActivity")
 }
 
 func TestTheCLIDescribesAStateMachine(t *testing.T) {

@@ -1,9 +1,23 @@
-// Package machines is the local cloud's Step Functions control plane:
-// state machines created, described, listed, updated, tagged and deleted
-// as AWS Step Functions does it, their definitions checked with pkg/asl
-// and refused the way AWS refuses an invalid definition. Executions are
-// not here (a later part of the local cloud runs them, reading machines
-// through Get).
+// Package machines is the local cloud's Step Functions: state machines
+// created, described, listed, updated, tagged and deleted as AWS Step
+// Functions does it, their definitions checked with pkg/asl and refused
+// the way AWS refuses an invalid definition; and their executions, run by
+// pkg/states. A Standard execution writes every history event to the
+// store as it is recorded and goes on after a restart (Start); an Express
+// one runs in memory, at least once, with no history API.
+//
+// Tasks reach the other local services through the small interfaces
+// declared here (LambdaInvoker, Publisher, Authorizer, LogSink, Tracer),
+// which the assembler adapts.
+//
+// StartSyncExecution and TestState have the endpoint host prefix "sync-":
+// the SDK for Go sends them to sync-127.0.0.1..., which does not resolve.
+// A client of the local cloud turns the prefix off with an initialize
+// middleware that sets smithyhttp.DisableEndpointHostPrefix(ctx, true)
+// (github.com/aws/smithy-go/transport/http), added through
+// sfn.WithAPIOptions; the package's tests show it. The AWS CLI does the
+// same with AWS_DISABLE_HOST_PREFIX_INJECTION=true (or
+// disable_host_prefix_injection = true in its config file).
 //
 // https://docs.aws.amazon.com/step-functions/latest/apireference/API_Operations.html
 package machines
@@ -20,6 +34,7 @@ import (
 	"unicode"
 
 	"github.com/stepforge/stepforge/pkg/localcloud"
+	"github.com/stepforge/stepforge/pkg/states"
 )
 
 // table holds the state machines, keyed by ARN.
@@ -31,15 +46,32 @@ const (
 	Express  = "EXPRESS"
 )
 
-// Service is the Step Functions control plane over the local cloud's store.
+// Service is Step Functions over the local cloud's store: state machines
+// and their executions.
 type Service struct {
 	store *localcloud.Store
 	now   func() time.Time
+
+	lambda     LambdaInvoker
+	publisher  Publisher
+	authorizer Authorizer
+	logs       LogSink
+	tracer     Tracer
+	mockPath   string
+	clock      states.Clock
+
+	runner *runner
 }
 
-// New returns the service keeping its state in store.
-func New(store *localcloud.Store) *Service {
-	return &Service{store: store, now: func() time.Time { return time.Now().UTC() }}
+// New returns the service keeping its state in store. Executions left
+// RUNNING by a previous process go on once Start is called.
+func New(store *localcloud.Store, opts ...Option) *Service {
+	s := &Service{store: store, now: func() time.Time { return time.Now().UTC() }, clock: states.RealClock{}}
+	for _, o := range opts {
+		o(s)
+	}
+	s.runner = newRunner(s)
+	return s
 }
 
 // StateMachine is a state machine as DescribeStateMachine gives it.
