@@ -23,8 +23,9 @@ type RealClock struct {
 }
 
 // NewScaledClock is the local cloud's time-scale setting: real time, in
-// which every wait (Wait states, retry intervals, timeouts) takes scale
-// times its length, so 0.001 makes a 10 s Wait take 10 ms. History
+// which every wait (Wait states, retry intervals) takes scale times its
+// length, while timeouts (a task's, the machine's), which bound real work,
+// stay real, so 0.001 makes a 10 s Wait take 10 ms. History
 // timestamps stay real. A wait whose end has passed (a resumed execution's
 // Wait that ended while nothing ran it) returns at once. A scale <= 0 or 1
 // is real time.

@@ -220,9 +220,11 @@ func (m *Machine) execute(ctx context.Context, rc runConfig, in any, inStr strin
 	if m.def.TimeoutSeconds != nil && *m.def.TimeoutSeconds > 0 {
 		r.timeoutSecs = *m.def.TimeoutSeconds
 		r.deadline = since.Add(time.Duration(*m.def.TimeoutSeconds) * time.Second)
-		if rcl, ok := clock.(RealClock); ok {
+		if _, ok := clock.(RealClock); ok {
+			// Like a task's timeout, the machine's bounds real work and
+			// is not scaled.
 			var cancel context.CancelFunc
-			runCtx, cancel = context.WithTimeout(ctx, rcl.scaled(time.Until(r.deadline)))
+			runCtx, cancel = context.WithTimeout(ctx, time.Until(r.deadline))
 			defer cancel()
 		}
 	}

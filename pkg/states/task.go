@@ -147,9 +147,11 @@ func (r *run) callTask(ctx context.Context, s *asl.Task, params any, timeout, he
 	// when it first did, so its timeout runs from then.
 	start := th.at
 	tctx := ctx
-	if rc, ok := clock.(RealClock); ok && timeout > 0 {
+	// A task's timeout bounds real work (a function process), so a scaled
+	// clock does not shorten it: only waits are scaled.
+	if _, ok := clock.(RealClock); ok && timeout > 0 {
 		var cancel context.CancelFunc
-		tctx, cancel = context.WithTimeout(ctx, rc.scaled(time.Duration(timeout)*time.Second))
+		tctx, cancel = context.WithTimeout(ctx, time.Duration(timeout)*time.Second)
 		defer cancel()
 	}
 	req := TaskRequest{Resource: s.Resource, Parameters: params, StateName: s.Name, Attempt: retries, Timeout: timeout, Heartbeat: heartbeat, Sync: isSync(s.Resource)}

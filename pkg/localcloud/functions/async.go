@@ -44,15 +44,24 @@ type queue struct {
 
 	mu      sync.Mutex
 	running map[string]bool
+
+	ready     chan struct{} // closed once events may run
+	readyOnce sync.Once
 }
 
-func startQueue(s *Service) *queue {
-	q := &queue{s: s, wake: make(chan struct{}, 1), running: map[string]bool{}}
+func startQueue(s *Service, held bool) *queue {
+	q := &queue{s: s, wake: make(chan struct{}, 1), running: map[string]bool{}, ready: make(chan struct{})}
+	if !held {
+		q.release()
+	}
 	q.ctx, q.cancel = context.WithCancel(context.Background())
 	q.wg.Add(1)
 	go q.loop()
 	return q
 }
+
+// release lets the worker run events (WithEndpointFirst holds it).
+func (q *queue) release() { q.readyOnce.Do(func() { close(q.ready) }) }
 
 // close stops the worker; an event being run is stopped too and stays
 // queued, to run again after a restart.
@@ -83,6 +92,11 @@ func (q *queue) enqueue(function, id string, in InvokeInput) error {
 
 func (q *queue) loop() {
 	defer q.wg.Done()
+	select {
+	case <-q.ready:
+	case <-q.ctx.Done():
+		return
+	}
 	for {
 		next := q.dispatch()
 		var timer *time.Timer

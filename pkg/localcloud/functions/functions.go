@@ -287,7 +287,7 @@ func New(store *localcloud.Store, code CodeSource, opts ...Option) *Service {
 		o(&s.opts)
 	}
 	s.run = newRunner(s)
-	s.async = startQueue(s)
+	s.async = startQueue(s, s.opts.endpointFirst)
 	return s
 }
 
@@ -305,6 +305,7 @@ func (s *Service) SetFunctionEndpoint(base string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.endpoint = strings.TrimSuffix(base, "/")
+	s.async.release()
 }
 
 // SetCodeEndpoint sets the base URL (e.g. "http://127.0.0.1:4566") at
@@ -318,6 +319,7 @@ func (s *Service) SetCodeEndpoint(base string) {
 	if s.endpoint == "" {
 		s.endpoint = s.codeURL
 	}
+	s.async.release()
 }
 
 // CodePath is the path prefix CodeHandler serves.

@@ -55,12 +55,20 @@ type options struct {
 	idleTimeout time.Duration
 	xrayAddress string
 	logger      *log.Logger
+	// endpointFirst holds queued events until an endpoint is set.
+	endpointFirst bool
 }
 
 func defaultOptions() options {
 	return options{timeScale: 1, account: 1000, maxProcs: 4 * runtime.NumCPU(), idleTimeout: 5 * time.Minute,
 		xrayAddress: "127.0.0.1:2000", logger: log.Default()}
 }
+
+// WithEndpointFirst holds the asynchronous events queued before a restart
+// until SetFunctionEndpoint or SetCodeEndpoint is called, so that no
+// function process starts without the endpoint of the local cloud it
+// belongs to (it would talk to AWS).
+func WithEndpointFirst() Option { return func(o *options) { o.endpointFirst = true } }
 
 // WithLogs sends functions' logs to sink; without it they are discarded.
 func WithLogs(sink LogSink) Option { return func(o *options) { o.logs = sink } }
