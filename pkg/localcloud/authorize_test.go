@@ -50,7 +50,9 @@ func TestTheRouterAsksTheAuthorizerWithTheCallersKey(t *testing.T) {
 	server.SetAuthorizer(authz)
 	server.RegisterHandlerAuthorized("s3", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
-	}), func(r *http.Request) (string, []string) { return "s3:GetObject", []string{"arn:aws:s3:::b" + r.URL.Path} })
+	}), func(r *http.Request) (string, []string) {
+		return "s3:GetObject", []string{"arn:aws:s3:::b" + r.URL.Path}
+	})
 	srv := httptest.NewServer(server)
 	t.Cleanup(srv.Close)
 	ctx := context.Background()

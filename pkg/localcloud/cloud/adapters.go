@@ -2,11 +2,19 @@ package cloud
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/stepforge/stepforge/pkg/localcloud"
+	"github.com/stepforge/stepforge/pkg/localcloud/functions"
+	"github.com/stepforge/stepforge/pkg/localcloud/identity"
 	"github.com/stepforge/stepforge/pkg/localcloud/keys"
+	"github.com/stepforge/stepforge/pkg/localcloud/logs"
+	"github.com/stepforge/stepforge/pkg/localcloud/machines"
+	"github.com/stepforge/stepforge/pkg/localcloud/topics"
 )
 
 // The services talk through small interfaces declared where they are
@@ -29,4 +37,119 @@ func (k topicKeys) CheckKey(ctx context.Context, region, keyID string) error {
 			Message: "Invalid parameter: The KMS key " + key.Arn + " is " + key.KeyState + "."}
 	}
 	return nil
+}
+
+// logSink writes functions' and state machines' log lines into
+// CloudWatch Logs, making the group when it is missing (the templates
+// declare their groups; a function created by hand gets one, as Lambda
+// makes it for a role that may).
+type logSink struct{ logs *logs.Service }
+
+func (l logSink) append(ctx context.Context, group, stream string, times []time.Time, msgs []string) error {
+	events := make([]logs.Event, len(msgs))
+	for i := range msgs {
+		events[i] = logs.Event{Timestamp: times[i].UnixMilli(), Message: msgs[i]}
+	}
+	err := l.logs.Append(ctx, group, stream, events)
+	var e *localcloud.Error
+	if errors.As(err, &e) && e.Code == "ResourceNotFoundException" {
+		if _, cerr := l.logs.CreateGroup(ctx, localcloud.Region, logs.CreateGroupInput{LogGroupName: group}); cerr != nil {
+			var ce *localcloud.Error
+			if !errors.As(cerr, &ce) || ce.Code != "ResourceAlreadyExistsException" {
+				return cerr
+			}
+		}
+		err = l.logs.Append(ctx, group, stream, events)
+	}
+	return err
+}
+
+type functionLogs struct{ logSink }
+
+func (l functionLogs) Append(ctx context.Context, group, stream string, lines []functions.LogLine) error {
+	times, msgs := make([]time.Time, len(lines)), make([]string, len(lines))
+	for i, line := range lines {
+		times[i], msgs[i] = line.Time, line.Message
+	}
+	return l.append(ctx, group, stream, times, msgs)
+}
+
+type machineLogs struct{ logSink }
+
+func (l machineLogs) Append(ctx context.Context, group, stream string, lines []machines.LogLine) error {
+	times, msgs := make([]time.Time, len(lines)), make([]string, len(lines))
+	for i, line := range lines {
+		times[i], msgs[i] = line.Time, line.Message
+	}
+	return l.append(ctx, group, stream, times, msgs)
+}
+
+// roles issues role sessions and answers for them, for the services
+// that act as a role: Lambda (lambda.amazonaws.com) and Step Functions.
+type roles struct {
+	iam       *identity.Service
+	principal string
+}
+
+func (r roles) IssueCredentials(ctx context.Context, roleARN, sessionName string) (string, string, string, time.Time, error) {
+	return r.iam.IssueCredentials(ctx, roleARN, sessionName, r.principal)
+}
+
+func (r roles) Allowed(ctx context.Context, roleARN, action, resource string) bool {
+	d, err := r.iam.Evaluate(ctx, roleARN, action, resource, nil)
+	return err == nil && d.Allowed
+}
+
+func (r roles) Authorize(ctx context.Context, roleARN, action, resource string) error {
+	return r.iam.Authorize(ctx, sessionARN(roleARN), action, resource, nil)
+}
+
+// sessionARN is the assumed-role session Step Functions acts as: AWS
+// names its sessions with a random id, so the denial it reports names
+// arn:aws:sts::<account>:assumed-role/<role>/<session>.
+func sessionARN(roleARN string) string {
+	name, ok := identity.RoleNameFromArn(roleARN)
+	account := localcloud.Account
+	if parts := strings.Split(roleARN, ":"); len(parts) > 4 && parts[4] != "" {
+		account = parts[4]
+	}
+	if !ok {
+		return roleARN
+	}
+	return "arn:aws:sts::" + account + ":assumed-role/" + name + "/" + sessionID()
+}
+
+func sessionID() string { return strings.ReplaceAll(localcloud.NewID(), "-", "")[:32] }
+
+// lambdaTasks invokes functions for Step Functions' Task states.
+type lambdaTasks struct{ lambda *functions.Service }
+
+func (l lambdaTasks) InvokeFunction(ctx context.Context, region, function string, payload []byte, traceHeader string) ([]byte, *machines.FunctionError, error) {
+	out, err := l.lambda.Invoke(ctx, region, functions.InvokeInput{FunctionName: function, Payload: payload, TraceHeader: traceHeader})
+	if err != nil {
+		return nil, nil, err
+	}
+	if out.FunctionError != "" {
+		var fe struct {
+			Type    string `json:"errorType"`
+			Message string `json:"errorMessage"`
+		}
+		_ = json.Unmarshal(out.Payload, &fe)
+		return out.Payload, &machines.FunctionError{Type: fe.Type, Message: fe.Message}, nil
+	}
+	return out.Payload, nil, nil
+}
+
+// publisher publishes to SNS for Step Functions' sns:publish tasks.
+type publisher struct{ sns *topics.Service }
+
+func (p publisher) Publish(ctx context.Context, region, topicARN, message, subject string, attributes map[string]machines.MessageAttribute) (string, error) {
+	in := topics.PublishInput{TopicArn: topicARN, Message: message, Subject: subject}
+	if len(attributes) > 0 {
+		in.MessageAttributes = map[string]topics.MessageAttribute{}
+		for k, a := range attributes {
+			in.MessageAttributes[k] = topics.MessageAttribute{DataType: a.DataType, StringValue: a.StringValue, BinaryValue: a.BinaryValue}
+		}
+	}
+	return p.sns.Publish(ctx, region, in)
 }

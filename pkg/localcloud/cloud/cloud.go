@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
 
 	"github.com/stepforge/stepforge/pkg/localcloud"
 	"github.com/stepforge/stepforge/pkg/localcloud/apis"
@@ -24,6 +25,7 @@ import (
 	"github.com/stepforge/stepforge/pkg/localcloud/rules"
 	"github.com/stepforge/stepforge/pkg/localcloud/stacks"
 	"github.com/stepforge/stepforge/pkg/localcloud/topics"
+	"github.com/stepforge/stepforge/pkg/localcloud/traces"
 	"github.com/stepforge/stepforge/pkg/localcloud/vault"
 )
 
@@ -37,6 +39,17 @@ type Options struct {
 	Dir string
 	// Logger gets one line per request; nil is silent.
 	Logger *log.Logger
+	// TimeScale multiplies every wait of the compute services: Step
+	// Functions' Wait states and retry intervals, Lambda's asynchronous
+	// retry delays. 0 means 1, real time; 0.01 runs a 10 s wait in 0.1 s.
+	TimeScale float64
+	// MockConfig is a Step Functions Local mock configuration file
+	// (SFN_MOCK_CONFIG), used by executions started as
+	// <stateMachineArn>#<TestCase>.
+	MockConfig string
+	// XRayAddr is the X-Ray daemon's UDP address the functions send their
+	// segments to; default 127.0.0.1:2000, "127.0.0.1:0" a free port.
+	XRayAddr string
 }
 
 // Cloud is a running local cloud.
@@ -54,10 +67,17 @@ type Cloud struct {
 	APIGateway     *apis.Service
 	CloudFormation *stacks.Service
 	SecretsManager *vault.Service
+	XRay           *traces.Service
 
-	server  *localcloud.Server
-	handler http.Handler
-	onClose func()
+	// XRayDaemon is the address the X-Ray daemon listens on.
+	XRayDaemon net.Addr
+
+	server    *localcloud.Server
+	handler   http.Handler
+	onClose   func()
+	stop      context.CancelFunc
+	logger    *log.Logger
+	startOnce sync.Once
 }
 
 // Open opens the store and starts every service over it; operations a
@@ -70,28 +90,68 @@ func Open(o Options) (*Cloud, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cloud{Store: store}
+	c := &Cloud{Store: store, logger: o.Logger}
 	if c.S3, err = objects.New(store); err != nil {
 		_ = store.Close()
 		return nil, fmt.Errorf("local cloud: S3: %w", err)
 	}
-	c.Lambda = functions.New(store, c.S3)
 	c.IAM = identity.New(store)
 	c.KMS = keys.New(store)
 	c.Logs = logs.New(store)
-	c.StepFunctions = machines.New(store)
+	var xrayOpts []traces.Option
+	if o.Logger != nil {
+		xrayOpts = append(xrayOpts, traces.WithLogger(o.Logger))
+	}
+	c.XRay = traces.New(store, xrayOpts...)
+	var ctx context.Context
+	ctx, c.stop = context.WithCancel(context.Background())
+	if c.XRayDaemon, err = c.XRay.ListenUDP(ctx, o.XRayAddr); err != nil {
+		c.stop()
+		_ = store.Close()
+		return nil, fmt.Errorf("local cloud: X-Ray daemon: %w", err)
+	}
+	// The SDKs poll their sampling rules from the daemon's TCP port, the
+	// same number as its UDP one; without it they sample locally, so a
+	// port taken by something else is not fatal.
+	if _, err := c.XRay.ListenTCP(ctx, c.XRayDaemon.String()); err != nil && o.Logger != nil {
+		o.Logger.Printf("X-Ray sampling proxy: %v (SDKs will sample by their local rules)", err)
+	}
+	scale := o.TimeScale
+	if scale <= 0 {
+		scale = 1
+	}
+	sink := logSink{c.Logs}
+	lambdaRoles := roles{iam: c.IAM, principal: "lambda.amazonaws.com"}
+	fnOpts := []functions.Option{functions.WithLogs(functionLogs{sink}), functions.WithTracer(c.XRay),
+		functions.WithCredentials(lambdaRoles), functions.WithAuthorizer(lambdaRoles), functions.WithTimeScale(scale),
+		functions.WithWorkDir(filepath.Join(o.Dir, "lambda")), functions.WithXRayDaemonAddress(c.XRayDaemon.String()),
+		functions.WithEndpointFirst()}
+	if o.Logger != nil {
+		fnOpts = append(fnOpts, functions.WithLogger(o.Logger))
+	}
+	c.Lambda = functions.New(store, c.S3, fnOpts...)
 	c.SNS = topics.New(store)
 	c.SNS.SetKeyChecker(topicKeys{c.KMS})
+	smOpts := []machines.Option{machines.WithLambda(lambdaTasks{c.Lambda}), machines.WithPublisher(publisher{c.SNS}),
+		machines.WithAuthorizer(roles{iam: c.IAM, principal: "states.amazonaws.com"}), machines.WithLogSink(machineLogs{sink}),
+		machines.WithTracer(c.XRay), machines.WithTimeScale(scale)}
+	if o.MockConfig != "" {
+		smOpts = append(smOpts, machines.WithMockConfig(o.MockConfig))
+	}
+	c.StepFunctions = machines.New(store, smOpts...)
 	c.SecretsManager = vault.New(store, c.KMS)
 	c.EventBridge = rules.New(store)
 	c.APIGateway = apis.New(store)
 	c.CloudFormation, err = stacks.New(store, stacks.Options{Objects: c.S3, Logger: o.Logger, Providers: c.providers()})
 	if err != nil {
+		c.StepFunctions.Close()
+		c.Lambda.Close()
+		c.stop()
 		_ = store.Close()
 		return nil, fmt.Errorf("local cloud: CloudFormation: %w", err)
 	}
 	c.server = localcloud.New(o.Logger, localcloud.STS{Sessions: c.IAM.CallerIdentity}, c.Lambda, c.IAM, c.KMS, c.Logs,
-		c.StepFunctions, c.SNS, c.EventBridge, c.APIGateway, c.CloudFormation, c.SecretsManager)
+		c.StepFunctions, c.SNS, c.EventBridge, c.APIGateway, c.CloudFormation, c.SecretsManager, c.XRay)
 	// IAM is enforced on the calls made with the role sessions the local
 	// cloud issues (functions', state machines'); any other key is the
 	// developer's and is not checked.
@@ -138,7 +198,17 @@ func (c *Cloud) Handler() http.Handler { return c.handler }
 
 // SetEndpoint tells the services the base URL they are reached at (for
 // the URLs they hand out, such as a function's code location).
-func (c *Cloud) SetEndpoint(base string) { c.Lambda.SetCodeEndpoint(base) }
+// The first call also starts what waited for it: the executions and
+// asynchronous invocations a previous run left unfinished resume, now that
+// the functions they run can be given the endpoint.
+func (c *Cloud) SetEndpoint(base string) {
+	c.Lambda.SetCodeEndpoint(base)
+	c.startOnce.Do(func() {
+		if err := c.StepFunctions.Start(context.Background()); err != nil && c.logger != nil {
+			c.logger.Printf("resuming executions: %v", err)
+		}
+	})
+}
 
 // Serve listens on addr and serves until ctx ends.
 func (c *Cloud) Serve(ctx context.Context, addr string, ready func(net.Addr)) error {
@@ -157,5 +227,8 @@ func (c *Cloud) Close() error {
 		c.onClose()
 	}
 	c.CloudFormation.Close()
+	c.StepFunctions.Close()
+	c.Lambda.Close()
+	c.stop()
 	return c.Store.Close()
 }

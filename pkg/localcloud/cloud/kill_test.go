@@ -40,7 +40,11 @@ func TestMain(m *testing.M) {
 		_ = c.Serve(context.Background(), "127.0.0.1:0", func(a net.Addr) { fmt.Println("READY", a) })
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if shared.close != nil {
+		shared.close()
+	}
+	os.Exit(code)
 }
 
 // serveProcess starts the local cloud as a child process on dir and

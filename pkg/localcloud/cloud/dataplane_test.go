@@ -1,0 +1,255 @@
+package cloud_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stepforge/stepforge/pkg/awsconfig"
+)
+
+// stepFunctions is a Step Functions client for the local cloud. The SDK
+// puts StartSyncExecution on a "sync-" host prefix, which a loopback
+// endpoint does not have (awsconfig.DisableHostPrefix).
+func stepFunctions(cfg aws.Config) *sfn.Client {
+	return sfn.NewFromConfig(cfg, sfn.WithAPIOptions(awsconfig.DisableHostPrefix))
+}
+
+// physicalIDs maps a stack's logical ids to physical ids.
+func physicalIDs(t testing.TB, cfg aws.Config, stack string) map[string]string {
+	t.Helper()
+	out, err := cloudformation.NewFromConfig(cfg).DescribeStackResources(context.Background(),
+		&cloudformation.DescribeStackResourcesInput{StackName: aws.String(stack)})
+	require.NoError(t, err)
+	ids := map[string]string{}
+	for _, r := range out.StackResources {
+		ids[aws.ToString(r.LogicalResourceId)] = aws.ToString(r.PhysicalResourceId)
+	}
+	return ids
+}
+
+// waitForExecution polls until the execution has ended.
+func waitForExecution(t testing.TB, client *sfn.Client, arn string, within time.Duration) *sfn.DescribeExecutionOutput {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		out, err := client.DescribeExecution(context.Background(), &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+		require.NoError(t, err)
+		if out.Status != sfntypes.ExecutionStatusRunning || time.Now().After(deadline) {
+			return out
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestThePizzaMachineRunsSynchronouslyBothWays(t *testing.T) {
+	cfg, _, wf, _ := sharedWorkflows(t)
+	client := stepFunctions(cfg)
+	ctx := context.Background()
+	machine := wf["pizza"]["PizzaStateMachineArn"]
+
+	ok, err := client.StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: aws.String(machine), Input: aws.String(`{"flavour":"pepperoni"}`)})
+	require.NoError(t, err)
+	require.Equal(t, sfntypes.SyncExecutionStatusSucceeded, ok.Status, "%s: %s", aws.ToString(ok.Error), aws.ToString(ok.Cause))
+	assert.JSONEq(t, `{"containsPineapple":false}`, aws.ToString(ok.Output))
+	assert.Equal(t, `{"flavour":"pepperoni"}`, aws.ToString(ok.Input))
+	assert.True(t, ok.InputDetails.Included)
+	assert.True(t, ok.OutputDetails.Included)
+	require.NotNil(t, ok.BillingDetails)
+	assert.Equal(t, int64(64), ok.BillingDetails.BilledMemoryUsedInMB)
+	assert.GreaterOrEqual(t, ok.BillingDetails.BilledDurationInMilliseconds, int64(100))
+	assert.Equal(t, machine, aws.ToString(ok.StateMachineArn))
+	assert.True(t, strings.HasPrefix(aws.ToString(ok.ExecutionArn), strings.Replace(machine, ":stateMachine:", ":express:", 1)+":"+aws.ToString(ok.Name)), aws.ToString(ok.ExecutionArn))
+	assert.Len(t, aws.ToString(ok.Name), 36, "a generated name is a UUID")
+	assert.Contains(t, aws.ToString(ok.TraceHeader), "Root=1-")
+	assert.False(t, ok.StopDate.Before(*ok.StartDate))
+
+	for _, flavour := range []string{"pineapple", "hawaiian"} {
+		refused, err := client.StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: aws.String(machine), Input: aws.String(`{"flavour":"` + flavour + `"}`)})
+		require.NoError(t, err)
+		assert.Equal(t, sfntypes.SyncExecutionStatusFailed, refused.Status, flavour)
+		assert.Equal(t, "Failed To Make Pizza", aws.ToString(refused.Error), flavour)
+		assert.Equal(t, "They asked for Pineapple", aws.ToString(refused.Cause), flavour)
+		assert.Nil(t, refused.Output, flavour)
+	}
+}
+
+func TestRetryOn500WaitsAndAsksAgainUntilTheStatusIsNot500(t *testing.T) {
+	cfg, _, wf, status := sharedWorkflows(t)
+	status.fails.Store(2)
+	client := stepFunctions(cfg)
+	ctx := context.Background()
+	start, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(wf["retry-on-500"]["RetryOn500StateMachineArn"]),
+		Input: aws.String(`{"orderId":"A-1001"}`)})
+	require.NoError(t, err)
+	done := waitForExecution(t, client, aws.ToString(start.ExecutionArn), time.Minute)
+	require.Equal(t, sfntypes.ExecutionStatusSucceeded, done.Status, "%s: %s", aws.ToString(done.Error), aws.ToString(done.Cause))
+	assert.Equal(t, int32(3), status.calls.Load(), "500, 500, then 200")
+
+	// The history, page by page and newest first, holds the two waits.
+	var events []sfntypes.HistoryEvent
+	p := sfn.NewGetExecutionHistoryPaginator(client, &sfn.GetExecutionHistoryInput{ExecutionArn: start.ExecutionArn, MaxResults: 5, ReverseOrder: true})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		require.NoError(t, err)
+		require.LessOrEqual(t, len(page.Events), 5)
+		events = append(events, page.Events...)
+	}
+	require.NotEmpty(t, events)
+	assert.Equal(t, sfntypes.HistoryEventTypeExecutionSucceeded, events[0].Type, "newest first")
+	assert.Equal(t, sfntypes.HistoryEventTypeExecutionStarted, events[len(events)-1].Type)
+	waits := 0
+	for i, e := range events {
+		if i > 0 {
+			assert.Less(t, e.Id, events[i-1].Id)
+		}
+		if e.Type == sfntypes.HistoryEventTypeWaitStateEntered {
+			waits++
+		}
+	}
+	assert.Equal(t, 2, waits)
+}
+
+func TestTheUploadAlarmPublishesTheProcessorsMessageAndFails(t *testing.T) {
+	cfg, c, wf, _ := sharedWorkflows(t)
+	ctx := context.Background()
+	bucket := wf["upload-alarm"]["UploadsBucketName"]
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	_, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("empty.txt"), Body: strings.NewReader("")})
+	require.NoError(t, err)
+	event := `{"version":"0","id":"1","detail-type":"Object Created","source":"aws.s3","account":"123456789012","time":"2026-12-02T10:00:00Z",` +
+		`"region":"us-east-1","resources":["arn:aws:s3:::` + bucket + `"],"detail":{"version":"0","bucket":{"name":"` + bucket + `"},` +
+		`"object":{"key":"empty.txt","size":0,"etag":"d41d8cd98f00b204e9800998ecf8427e"},"reason":"PutObject"}}`
+	client := stepFunctions(cfg)
+	start, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(wf["upload-alarm"]["UploadAlarmStateMachineArn"]), Input: aws.String(event)})
+	require.NoError(t, err)
+	done := waitForExecution(t, client, aws.ToString(start.ExecutionArn), time.Minute)
+	assert.Equal(t, sfntypes.ExecutionStatusFailed, done.Status)
+
+	msgs, err := c.SNS.Messages(ctx, wf["upload-alarm"]["AlarmTopicArn"])
+	require.NoError(t, err)
+	require.Len(t, msgs, 1, "the Catch published once")
+	assert.Contains(t, msgs[0].Message, "empty", "the processor's own message, read from the object it fetched with its role")
+}
+
+func TestATrimmedRoleFailsTheWorkflowWhereAWSWould(t *testing.T) {
+	cfg, _, wf, _ := sharedWorkflows(t)
+	ctx := context.Background()
+	role := physicalIDs(t, cfg, "pizza")["PizzaStateMachineRole"]
+	iamc := iam.NewFromConfig(cfg)
+	policies, err := iamc.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(role)})
+	require.NoError(t, err)
+	require.Len(t, policies.PolicyNames, 1)
+	doc, err := iamc.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(policies.PolicyNames[0])})
+	require.NoError(t, err)
+	var policy struct {
+		Version   string
+		Statement []map[string]any
+	}
+	// IAM answers policy documents URL-encoded (RFC 3986).
+	raw, err := url.QueryUnescape(aws.ToString(doc.PolicyDocument))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal([]byte(raw), &policy))
+	kept := policy.Statement[:0]
+	for _, st := range policy.Statement {
+		if st["Sid"] != "InvokeFunctions" {
+			kept = append(kept, st)
+		}
+	}
+	require.Len(t, kept, len(policy.Statement)-1, "the role had the statement")
+	t.Cleanup(func() {
+		_, err := iamc.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(policies.PolicyNames[0]), PolicyDocument: aws.String(raw)})
+		require.NoError(t, err, "the role is put back for the tests that follow")
+	})
+	policy.Statement = kept
+	trimmed, err := json.Marshal(policy)
+	require.NoError(t, err)
+	_, err = iamc.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(policies.PolicyNames[0]), PolicyDocument: aws.String(string(trimmed))})
+	require.NoError(t, err)
+
+	out, err := stepFunctions(cfg).StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: aws.String(wf["pizza"]["PizzaStateMachineArn"]), Input: aws.String(`{"flavour":"pepperoni"}`)})
+	require.NoError(t, err)
+	assert.Equal(t, sfntypes.SyncExecutionStatusFailed, out.Status)
+	assert.Equal(t, "Lambda.AWSLambdaException", aws.ToString(out.Error))
+	assert.Contains(t, aws.ToString(out.Cause), "is not authorized to perform: lambda:InvokeFunction on resource: "+physicalIDArn(t, cfg, "pizza", "CheckPizzaFunction"))
+}
+
+// physicalIDArn is a function's ARN.
+func physicalIDArn(t testing.TB, cfg aws.Config, stack, logical string) string {
+	out, err := lambda.NewFromConfig(cfg).GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(physicalIDs(t, cfg, stack)[logical])})
+	require.NoError(t, err)
+	return aws.ToString(out.Configuration.FunctionArn)
+}
+
+// invocation is one call of a function and what must come back.
+type invocation struct {
+	logical, payload string
+	// errorType is the function error expected; "" expects success, and
+	// then output (when set) is a substring of the response.
+	errorType, output string
+}
+
+func TestEveryFunctionRunsThroughTheLambdaAPI(t *testing.T) {
+	cfg, _, wf, _ := sharedWorkflows(t)
+	ctx := context.Background()
+	uploads := wf["upload-alarm"]["UploadsBucketName"]
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	_, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(uploads), Key: aws.String("hello.txt"), Body: strings.NewReader("hello world\nsecond line\n")})
+	require.NoError(t, err)
+	created := func(key string) string {
+		return `{"version":"0","id":"1","detail-type":"Object Created","source":"aws.s3","account":"123456789012","time":"2026-12-02T10:00:00Z",` +
+			`"region":"us-east-1","resources":["arn:aws:s3:::` + uploads + `"],"detail":{"version":"0","bucket":{"name":"` + uploads + `"},` +
+			`"object":{"key":"` + key + `","size":24},"reason":"PutObject"}}`
+	}
+	cases := map[string][]invocation{
+		"pizza": {
+			{logical: "CheckPizzaFunction", payload: `{"flavour":"pepperoni"}`, output: `"containsPineapple":false`},
+			{logical: "CheckPizzaFunction", payload: `{}`, errorType: "InvalidOrder"},
+		},
+		"retry-on-500": {
+			{logical: "CheckStatusFunction", payload: `{"orderId":"A-1"}`, output: `"statusCode":200`},
+			{logical: "CheckStatusFunction", payload: `"not an object"`, output: `"statusCode":200`},
+		},
+		"upload-alarm": {
+			{logical: "ProcessUploadFunction", payload: created("hello.txt"), output: "hello.txt"},
+			{logical: "ProcessUploadFunction", payload: created("gone.txt"), errorType: "UploadNotFound"},
+			{logical: "ProcessUploadFunction", payload: `{"detail-type":"Object Created","source":"aws.s3","detail":{"bucket":{"name":"b"},"object":{}}}`, errorType: "InvalidEvent"},
+		},
+		"express-webhook": {
+			{logical: "PrintPayloadFunction", payload: `{"event":"order.created","id":"evt_1"}`, output: "order.created"},
+		},
+	}
+	lam := lambda.NewFromConfig(cfg)
+	for stack, invs := range cases {
+		ids := physicalIDs(t, cfg, stack)
+		for _, inv := range invs {
+			out, err := lam.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(ids[inv.logical]), Payload: []byte(inv.payload), LogType: lambdatypes.LogTypeTail})
+			require.NoError(t, err, "%s %s", inv.logical, inv.payload)
+			assert.Equal(t, int32(200), out.StatusCode)
+			if inv.errorType != "" {
+				assert.Equal(t, "Unhandled", aws.ToString(out.FunctionError), "%s %s: %s", inv.logical, inv.payload, out.Payload)
+				var fe struct{ ErrorType string }
+				require.NoError(t, json.Unmarshal(out.Payload, &fe), "%s", out.Payload)
+				assert.Equal(t, inv.errorType, fe.ErrorType, "%s %s: %s", inv.logical, inv.payload, out.Payload)
+				continue
+			}
+			assert.Empty(t, aws.ToString(out.FunctionError), "%s %s: %s", inv.logical, inv.payload, out.Payload)
+			assert.Contains(t, string(out.Payload), inv.output, "%s %s", inv.logical, inv.payload)
+			assert.NotEmpty(t, aws.ToString(out.LogResult), "LogType Tail returns the log's tail")
+		}
+	}
+}
