@@ -1,6 +1,7 @@
 package cloud_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/url"
@@ -15,11 +16,14 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/xray"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/stepforge/stepforge/pkg/awsconfig"
+	"github.com/stepforge/stepforge/pkg/localcloud/traces"
+	"github.com/stepforge/stepforge/pkg/traceview"
 )
 
 // stepFunctions is a Step Functions client for the local cloud. The SDK
@@ -252,4 +256,39 @@ func TestEveryFunctionRunsThroughTheLambdaAPI(t *testing.T) {
 			assert.NotEmpty(t, aws.ToString(out.LogResult), "LogType Tail returns the log's tail")
 		}
 	}
+}
+
+func TestOnePizzaMakesOneTraceFromTheExecutionToTheFunction(t *testing.T) {
+	cfg, _, wf, _ := sharedWorkflows(t)
+	ctx := context.Background()
+	out, err := stepFunctions(cfg).StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: aws.String(wf["pizza"]["PizzaStateMachineArn"]),
+		Input: aws.String(`{"flavour":"pineapple"}`)})
+	require.NoError(t, err)
+	root := traces.ParseHeader(aws.ToString(out.TraceHeader)).Root
+	require.NotEmpty(t, root)
+	fn := physicalIDs(t, cfg, "pizza")["CheckPizzaFunction"]
+	// The function's own segments arrive over UDP from its process: wait
+	// until they have.
+	var tree bytes.Buffer
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		tree.Reset()
+		require.NoError(t, traceview.Print(ctx, xray.NewFromConfig(cfg), traceview.Options{TraceID: root, Out: &tree}))
+		if strings.Contains(tree.String(), "Invocation") || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	text := tree.String()
+	t.Log("\n" + text)
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	require.GreaterOrEqual(t, len(lines), 5, text)
+	assert.True(t, strings.HasPrefix(lines[0], root), "one trace: %s", text)
+	order := []string{"AWS::StepFunctions::StateMachine", "CheckPizza", fn + "  AWS::Lambda ", fn + "  AWS::Lambda::Function", "Invocation", "RefuseOrder"}
+	at := 0
+	for _, want := range order {
+		i := strings.Index(text[at:], want)
+		require.GreaterOrEqual(t, i, 0, "%q after %q in\n%s", want, text[:at], text)
+		at += i
+	}
+	assert.Contains(t, text, "error: They asked for Pineapple", "the failed execution carries its cause")
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -32,7 +35,8 @@ import (
 // own (LOCALCLOUD_TEST_SERVE=<dir>), so that a test can SIGKILL it.
 func TestMain(m *testing.M) {
 	if dir := os.Getenv("LOCALCLOUD_TEST_SERVE"); dir != "" {
-		c, err := cloud.Open(cloud.Options{Dir: dir})
+		scale, _ := strconv.ParseFloat(os.Getenv("LOCALCLOUD_TEST_TIME_SCALE"), 64)
+		c, err := cloud.Open(cloud.Options{Dir: dir, TimeScale: scale, XRayAddr: "127.0.0.1:0"})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
@@ -49,9 +53,9 @@ func TestMain(m *testing.M) {
 
 // serveProcess starts the local cloud as a child process on dir and
 // returns its endpoint.
-func serveProcess(t *testing.T, dir string) (*exec.Cmd, string) {
+func serveProcess(t *testing.T, dir string, env ...string) (*exec.Cmd, string) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "LOCALCLOUD_TEST_SERVE="+dir)
+	cmd.Env = append(append(os.Environ(), "LOCALCLOUD_TEST_SERVE="+dir), env...)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	cmd.Stderr = os.Stderr
@@ -153,4 +157,59 @@ func TestAKillDuringCreateIsRolledBackOnRestart(t *testing.T) {
 			assert.ErrorContains(t, err, "ResourceNotFoundException", id)
 		}
 	}
+}
+
+// TestAKilledExecutionResumesFromItsHistory kills the local cloud
+// (SIGKILL) while retry-on-500 waits between two status checks, starts it
+// again on the same state, and checks that the execution goes on from
+// where its history stopped and ends as it would have: the wait is not
+// started again, the status is asked exactly three times, and the history
+// is one unbroken list.
+func TestAKilledExecutionResumesFromItsHistory(t *testing.T) {
+	dir := t.TempDir()
+	// A 10 s Wait takes 2 s: time enough to see it begin and kill.
+	cmd, endpoint := serveProcess(t, dir, "LOCALCLOUD_TEST_TIME_SCALE=0.2")
+	cfg := lctest.Config(endpoint)
+	status := newScriptedStatus()
+	t.Cleanup(status.Close)
+	wf := deployWorkflows(t, cfg, map[string]string{"StatusUrl": status.URL}, "retry-on-500")
+	status.fails.Store(2)
+	ctx := context.Background()
+	client := stepFunctions(cfg)
+	start, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(wf["retry-on-500"]["RetryOn500StateMachineArn"]),
+		Input: aws.String(`{"orderId":"A-1001"}`)})
+	require.NoError(t, err)
+	deadline := time.Now().Add(time.Minute)
+	for waiting := false; !waiting; {
+		require.True(t, time.Now().Before(deadline), "the execution never reached its Wait")
+		h, err := client.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: start.ExecutionArn, ReverseOrder: true, MaxResults: 1})
+		require.NoError(t, err)
+		waiting = len(h.Events) > 0 && h.Events[0].Type == sfntypes.HistoryEventTypeWaitStateEntered
+		time.Sleep(5 * time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+	_ = cmd.Wait()
+	require.Equal(t, int32(1), status.calls.Load(), "killed during the first wait")
+
+	cfg2, _ := cloud.StartForTestIn(t, dir)
+	client = stepFunctions(cfg2)
+	done := waitForExecution(t, client, aws.ToString(start.ExecutionArn), time.Minute)
+	require.Equal(t, sfntypes.ExecutionStatusSucceeded, done.Status, "%s: %s", aws.ToString(done.Error), aws.ToString(done.Cause))
+	assert.Equal(t, int32(3), status.calls.Load(), "500, 500, 200: nothing asked twice, nothing skipped")
+	var events []sfntypes.HistoryEvent
+	p := sfn.NewGetExecutionHistoryPaginator(client, &sfn.GetExecutionHistoryInput{ExecutionArn: start.ExecutionArn})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		require.NoError(t, err)
+		events = append(events, page.Events...)
+	}
+	waits := 0
+	for i, e := range events {
+		assert.Equal(t, int64(i+1), e.Id, "one history, numbered without a gap")
+		if e.Type == sfntypes.HistoryEventTypeWaitStateEntered {
+			waits++
+		}
+	}
+	assert.Equal(t, 2, waits)
+	assert.Equal(t, sfntypes.HistoryEventTypeExecutionSucceeded, events[len(events)-1].Type)
 }

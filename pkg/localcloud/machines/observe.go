@@ -112,6 +112,11 @@ func segment(info *execInfo, rec Execution, ex *states.Execution) traces.Segment
 		AWS:   map[string]any{"execution_arn": rec.ARN, "state_machine_arn": rec.MachineARN},
 		Error: rec.Status == states.StatusFailed || rec.Status == states.StatusTimedOut,
 	}
+	if seg.Error {
+		// The execution's error and cause, as a failed segment records
+		// what failed it.
+		seg.Cause = &traces.Cause{Exceptions: []traces.Exception{{ID: traces.NewSegmentID(), Type: ex.Error, Message: ex.Cause}}}
+	}
 	attempts := map[string]int{}
 	open := map[string]int{}
 	for _, ev := range ex.History {
