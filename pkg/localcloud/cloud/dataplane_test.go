@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stepforge/stepforge/pkg/awsconfig"
+	"github.com/stepforge/stepforge/pkg/localcloud/lctest"
 	"github.com/stepforge/stepforge/pkg/localcloud/traces"
 	"github.com/stepforge/stepforge/pkg/traceview"
 )
@@ -291,4 +293,63 @@ func TestOnePizzaMakesOneTraceFromTheExecutionToTheFunction(t *testing.T) {
 		at += i
 	}
 	assert.Contains(t, text, "error: They asked for Pineapple", "the failed execution carries its cause")
+}
+
+func TestTheAWSCLIInvokesEveryFunctionAndRunsTheMachines(t *testing.T) {
+	lctest.RequireAWSCLI(t)
+	cfg, _, wf, status := sharedWorkflows(t)
+	endpoint := aws.ToString(cfg.BaseEndpoint)
+	// The CLI, like the SDK, puts StartSyncExecution on a "sync-" host
+	// prefix; botocore's switch for it is this variable (or
+	// disable_host_prefix_injection in the config file).
+	t.Setenv("AWS_DISABLE_HOST_PREFIX_INJECTION", "true")
+	out := t.TempDir()
+	var cmds [][]string
+	var names []string
+	for stack := range stackHandlers {
+		ids := physicalIDs(t, cfg, stack)
+		for logical, id := range ids {
+			if strings.HasSuffix(logical, "Function") {
+				names = append(names, id)
+				cmds = append(cmds, []string{"lambda", "invoke", "--function-name", id, "--payload", `{}`, out + "/" + id + ".json"})
+			}
+		}
+	}
+	require.Len(t, names, 9)
+	status.fails.Store(1)
+	cmds = append(cmds,
+		[]string{"stepfunctions", "start-sync-execution", "--state-machine-arn", wf["pizza"]["PizzaStateMachineArn"], "--input", `{"flavour":"hawaiian"}`},
+		[]string{"stepfunctions", "start-execution", "--state-machine-arn", wf["retry-on-500"]["RetryOn500StateMachineArn"], "--input", `{"orderId":"cli"}`})
+	results := lctest.AWSParallel(endpoint, cmds...)
+	for i, name := range names {
+		require.NoError(t, results[i].Err, "%s: %s", name, results[i].Out)
+		var inv struct{ StatusCode int }
+		require.NoError(t, json.Unmarshal(results[i].Out, &inv), "%s", results[i].Out)
+		assert.Equal(t, 200, inv.StatusCode, "%s: %s", name, results[i].Out)
+		reply, err := os.ReadFile(out + "/" + name + ".json")
+		require.NoError(t, err)
+		assert.NotEmpty(t, reply, name)
+	}
+	pizza := results[len(names)]
+	require.NoError(t, pizza.Err, "%s", pizza.Out)
+	var sync map[string]any
+	require.NoError(t, json.Unmarshal(pizza.Out, &sync), "%s", pizza.Out)
+	assert.Equal(t, "FAILED", sync["status"])
+	assert.Equal(t, "Failed To Make Pizza", sync["error"])
+	assert.Equal(t, "They asked for Pineapple", sync["cause"])
+	assert.Contains(t, sync, "billingDetails")
+
+	started := results[len(names)+1]
+	require.NoError(t, started.Err, "%s", started.Out)
+	var exec struct{ ExecutionArn string }
+	require.NoError(t, json.Unmarshal(started.Out, &exec))
+	done := waitForExecution(t, stepFunctions(cfg), exec.ExecutionArn, time.Minute)
+	require.Equal(t, sfntypes.ExecutionStatusSucceeded, done.Status)
+	history := lctest.AWSParallel(endpoint, []string{"stepfunctions", "get-execution-history", "--execution-arn", exec.ExecutionArn, "--reverse-order"})[0]
+	require.NoError(t, history.Err, "%s", history.Out)
+	var h struct{ Events []struct{ Type string } }
+	require.NoError(t, json.Unmarshal(history.Out, &h))
+	require.NotEmpty(t, h.Events)
+	assert.Equal(t, "ExecutionSucceeded", h.Events[0].Type)
+	assert.Equal(t, "ExecutionStarted", h.Events[len(h.Events)-1].Type)
 }
