@@ -45,11 +45,7 @@ func (k topicKeys) CheckKey(ctx context.Context, region, keyID string) error {
 // makes it for a role that may).
 type logSink struct{ logs *logs.Service }
 
-func (l logSink) append(ctx context.Context, group, stream string, times []time.Time, msgs []string) error {
-	events := make([]logs.Event, len(msgs))
-	for i := range msgs {
-		events[i] = logs.Event{Timestamp: times[i].UnixMilli(), Message: msgs[i]}
-	}
+func (l logSink) append(ctx context.Context, group, stream string, events []logs.Event) error {
 	err := l.logs.Append(ctx, group, stream, events)
 	var e *localcloud.Error
 	if errors.As(err, &e) && e.Code == "ResourceNotFoundException" {
@@ -64,24 +60,26 @@ func (l logSink) append(ctx context.Context, group, stream string, times []time.
 	return err
 }
 
-type functionLogs struct{ logSink }
+type functionLogs struct{ d *delivery }
 
 func (l functionLogs) Append(ctx context.Context, group, stream string, lines []functions.LogLine) error {
 	times, msgs := make([]time.Time, len(lines)), make([]string, len(lines))
 	for i, line := range lines {
 		times[i], msgs[i] = line.Time, line.Message
 	}
-	return l.append(ctx, group, stream, times, msgs)
+	l.d.appendLines(group, stream, times, msgs)
+	return nil
 }
 
-type machineLogs struct{ logSink }
+type machineLogs struct{ d *delivery }
 
 func (l machineLogs) Append(ctx context.Context, group, stream string, lines []machines.LogLine) error {
 	times, msgs := make([]time.Time, len(lines)), make([]string, len(lines))
 	for i, line := range lines {
 		times[i], msgs[i] = line.Time, line.Message
 	}
-	return l.append(ctx, group, stream, times, msgs)
+	l.d.appendLines(group, stream, times, msgs)
+	return nil
 }
 
 // roles issues role sessions and answers for them, for the services

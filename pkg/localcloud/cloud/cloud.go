@@ -77,6 +77,7 @@ type Cloud struct {
 	onClose   func()
 	stop      context.CancelFunc
 	logger    *log.Logger
+	delivery  *delivery
 	startOnce sync.Once
 }
 
@@ -120,9 +121,9 @@ func Open(o Options) (*Cloud, error) {
 	if scale <= 0 {
 		scale = 1
 	}
-	sink := logSink{c.Logs}
+	c.delivery = newDelivery(logSink{c.Logs}, c.XRay, o.Logger)
 	lambdaRoles := roles{iam: c.IAM, principal: "lambda.amazonaws.com"}
-	fnOpts := []functions.Option{functions.WithLogs(functionLogs{sink}), functions.WithTracer(c.XRay),
+	fnOpts := []functions.Option{functions.WithLogs(functionLogs{c.delivery}), functions.WithTracer(c.delivery),
 		functions.WithCredentials(lambdaRoles), functions.WithAuthorizer(lambdaRoles), functions.WithTimeScale(scale),
 		functions.WithWorkDir(filepath.Join(o.Dir, "lambda")), functions.WithXRayDaemonAddress(c.XRayDaemon.String()),
 		functions.WithEndpointFirst()}
@@ -133,8 +134,8 @@ func Open(o Options) (*Cloud, error) {
 	c.SNS = topics.New(store)
 	c.SNS.SetKeyChecker(topicKeys{c.KMS})
 	smOpts := []machines.Option{machines.WithLambda(lambdaTasks{c.Lambda}), machines.WithPublisher(publisher{c.SNS}),
-		machines.WithAuthorizer(roles{iam: c.IAM, principal: "states.amazonaws.com"}), machines.WithLogSink(machineLogs{sink}),
-		machines.WithTracer(c.XRay), machines.WithTimeScale(scale)}
+		machines.WithAuthorizer(roles{iam: c.IAM, principal: "states.amazonaws.com"}), machines.WithLogSink(machineLogs{c.delivery}),
+		machines.WithTracer(c.delivery), machines.WithTimeScale(scale)}
 	if o.MockConfig != "" {
 		smOpts = append(smOpts, machines.WithMockConfig(o.MockConfig))
 	}
@@ -146,6 +147,7 @@ func Open(o Options) (*Cloud, error) {
 	if err != nil {
 		c.StepFunctions.Close()
 		c.Lambda.Close()
+		c.delivery.close()
 		c.stop()
 		_ = store.Close()
 		return nil, fmt.Errorf("local cloud: CloudFormation: %w", err)
@@ -229,6 +231,7 @@ func (c *Cloud) Close() error {
 	c.CloudFormation.Close()
 	c.StepFunctions.Close()
 	c.Lambda.Close()
+	c.delivery.close()
 	c.stop()
 	return c.Store.Close()
 }

@@ -12,19 +12,21 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	"github.com/aws/aws-sdk-go-v2/service/xray"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/aws/aws-sdk-go-v2/service/xray"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/stepforge/stepforge/pkg/awsconfig"
 	"github.com/stepforge/stepforge/pkg/localcloud/lctest"
 	"github.com/stepforge/stepforge/pkg/localcloud/traces"
+	"github.com/stepforge/stepforge/pkg/logview"
 	"github.com/stepforge/stepforge/pkg/traceview"
 )
 
@@ -352,4 +354,36 @@ func TestTheAWSCLIInvokesEveryFunctionAndRunsTheMachines(t *testing.T) {
 	require.NotEmpty(t, h.Events)
 	assert.Equal(t, "ExecutionSucceeded", h.Events[0].Type)
 	assert.Equal(t, "ExecutionStarted", h.Events[len(h.Events)-1].Type)
+}
+
+func TestAFunctionsAndAMachinesLogsReachCloudWatchLogs(t *testing.T) {
+	cfg, _, wf, _ := sharedWorkflows(t)
+	ctx := context.Background()
+	out, err := stepFunctions(cfg).StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: aws.String(wf["pizza"]["PizzaStateMachineArn"]),
+		Input: aws.String(`{"flavour":"margherita"}`)})
+	require.NoError(t, err)
+	require.Equal(t, sfntypes.SyncExecutionStatusSucceeded, out.Status)
+	ids := physicalIDs(t, cfg, "pizza")
+	fnGroup, err := logview.ResolveGroup(ctx, lambda.NewFromConfig(cfg), nil, ids["CheckPizzaFunction"])
+	require.NoError(t, err)
+	machineGroup, err := logview.ResolveGroup(ctx, nil, stepFunctions(cfg), ids["PizzaStateMachine"][strings.LastIndex(ids["PizzaStateMachine"], ":")+1:])
+	require.NoError(t, err)
+	// Delivery is asynchronous, as in AWS: poll until it has happened.
+	read := func(group, pattern string) string {
+		var buf bytes.Buffer
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			buf.Reset()
+			require.NoError(t, logview.Tail(ctx, cloudwatchlogs.NewFromConfig(cfg), logview.Options{Group: group, Filter: pattern, Out: &buf, Location: time.UTC}))
+			if buf.Len() > 0 {
+				break
+			}
+		}
+		return buf.String()
+	}
+	fnLogs := read(fnGroup, `margherita`)
+	assert.Contains(t, fnLogs, "margherita", "the handler's own slog line")
+	report := read(fnGroup, `{ $.type = "platform.report" }`)
+	assert.Contains(t, report, "platform.report", "Lambda's JSON report record")
+	machineLogs := read(machineGroup, `{ $.execution_arn = "`+aws.ToString(out.ExecutionArn)+`" }`)
+	assert.Contains(t, machineLogs, "ExecutionSucceeded", "the machine logs at level ALL")
 }

@@ -53,7 +53,7 @@ func TestMain(m *testing.M) {
 
 // serveProcess starts the local cloud as a child process on dir and
 // returns its endpoint.
-func serveProcess(t *testing.T, dir string, env ...string) (*exec.Cmd, string) {
+func serveProcess(t testing.TB, dir string, env ...string) (*exec.Cmd, string) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(append(os.Environ(), "LOCALCLOUD_TEST_SERVE="+dir), env...)
 	out, err := cmd.StdoutPipe()

@@ -214,7 +214,7 @@ var shared struct {
 	close  func()
 }
 
-func sharedWorkflows(t *testing.T) (aws.Config, *cloud.Cloud, workflows, *scriptedStatus) {
+func sharedWorkflows(t testing.TB) (aws.Config, *cloud.Cloud, workflows, *scriptedStatus) {
 	t.Helper()
 	shared.once.Do(func() {
 		dir, err := os.MkdirTemp("", "localcloud-shared")

@@ -368,3 +368,22 @@ func TestPutSegmentMendsNamesItsCallersChose(t *testing.T) {
 	assert.Equal(t, "InvalidRequestException", lcErr.Code)
 	assert.Equal(t, "Invalid segment. ErrorCode: InvalidId", lcErr.Message)
 }
+
+func TestPutSegmentsKeepsTheGoodOnesInOneCommit(t *testing.T) {
+	ctx := context.Background()
+	svc := traces.New(lctest.Store(t))
+	err := svc.PutSegments(ctx, []traces.Segment{
+		{Name: "pizza", ID: segID(1), TraceID: traceID(1), StartTime: at(0), EndTime: at(1)},
+		{Name: "pizza", ID: "", TraceID: traceID(2), StartTime: at(0), EndTime: at(1)},
+		{Name: "pizza", ID: segID(3), TraceID: traceID(3), StartTime: at(0), EndTime: at(1)},
+	})
+	require.Error(t, err, "the segment without an id is refused")
+	cfg, _, _ := lctest.Start(t, svc)
+	out, err := xray.NewFromConfig(cfg).BatchGetTraces(ctx, &xray.BatchGetTracesInput{TraceIds: []string{traceID(1), traceID(2), traceID(3)}})
+	require.NoError(t, err)
+	var got []string
+	for _, tr := range out.Traces {
+		got = append(got, aws.ToString(tr.Id))
+	}
+	assert.ElementsMatch(t, []string{traceID(1), traceID(3)}, got)
+}

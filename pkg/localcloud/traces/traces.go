@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
 	"net/http"
@@ -68,6 +69,40 @@ func (s *Service) PutSegment(ctx context.Context, seg Segment) error {
 		return fmt.Errorf("traces: encoding segment %s: %w", seg.ID, err)
 	}
 	return s.store.Update(func(tx *localcloud.Tx) error { return tx.Put(segmentsTable, seg.TraceID+"\x00"+seg.ID, raw) })
+}
+
+// PutSegments is PutSegment for several segments in one store commit, for
+// a caller that gathers them (the local cloud's own services, as the
+// daemon batches what SDKs send it). A segment X-Ray would refuse is
+// skipped and reported in the error; the others are kept.
+func (s *Service) PutSegments(ctx context.Context, segs []Segment) error {
+	var errs []error
+	raws := make(map[string][]byte, len(segs))
+	for _, seg := range segs {
+		sanitize(&seg)
+		if u := check(seg, false); u != nil {
+			errs = append(errs, fmt.Errorf("segment %s: %s", seg.ID, u.Message))
+			continue
+		}
+		raw, err := json.Marshal(seg)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("traces: encoding segment %s: %w", seg.ID, err))
+			continue
+		}
+		raws[seg.TraceID+"\x00"+seg.ID] = raw
+	}
+	if len(raws) > 0 {
+		err := s.store.Update(func(tx *localcloud.Tx) error {
+			for k, raw := range raws {
+				if err := tx.Put(segmentsTable, k, raw); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 // sanitize makes seg's and its subsegments' names ones X-Ray accepts.
