@@ -271,16 +271,17 @@ func TestOnePizzaMakesOneTraceFromTheExecutionToTheFunction(t *testing.T) {
 	root := traces.ParseHeader(aws.ToString(out.TraceHeader)).Root
 	require.NotEmpty(t, root)
 	fn := physicalIDs(t, cfg, "pizza")["CheckPizzaFunction"]
-	// The function's own segments arrive over UDP from its process: wait
-	// until they have.
+	// Segments arrive asynchronously, as in AWS (the function's own over
+	// UDP from its process): wait until the whole tree has.
 	var tree bytes.Buffer
-	for deadline := time.Now().Add(10 * time.Second); ; {
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		tree.Reset()
-		require.NoError(t, traceview.Print(ctx, xray.NewFromConfig(cfg), traceview.Options{TraceID: root, Out: &tree}))
-		if strings.Contains(tree.String(), "Invocation") || time.Now().After(deadline) {
+		err := traceview.Print(ctx, xray.NewFromConfig(cfg), traceview.Options{TraceID: root, Out: &tree})
+		complete := err == nil && strings.Contains(tree.String(), "AWS::StepFunctions::StateMachine") && strings.Contains(tree.String(), "Invocation")
+		if complete || time.Now().After(deadline) {
+			require.NoError(t, err)
 			break
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 	text := tree.String()
 	t.Log("\n" + text)
