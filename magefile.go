@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -222,13 +223,26 @@ func Exec(ctx context.Context, definition, input string) error {
 	return nil
 }
 
-// Serve runs the local cloud in the foreground on LOCALCLOUD_ADDR (default 127.0.0.1:4566), state in build/local/state.db, one log line per request, until Ctrl-C.
+// Serve runs the local cloud in the foreground on LOCALCLOUD_ADDR (default 127.0.0.1:4566), state in build/local/state.db, until Ctrl-C (LOCALCLOUD_TIME_SCALE, SFN_MOCK_CONFIG, LOCALCLOUD_XRAY_ADDR: see README).
 func Serve(ctx context.Context) error {
 	addr := localAddr()
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := log.New(os.Stderr, "localcloud ", log.LstdFlags|log.Lmicroseconds)
-	c, err := cloud.Open(cloud.Options{Dir: cloud.DefaultDir, Logger: logger})
+	o := cloud.Options{Dir: cloud.DefaultDir, Logger: logger, MockConfig: os.Getenv("SFN_MOCK_CONFIG"), XRayAddr: os.Getenv("LOCALCLOUD_XRAY_ADDR")}
+	if v := os.Getenv("LOCALCLOUD_TIME_SCALE"); v != "" {
+		scale, err := strconv.ParseFloat(v, 64)
+		if err != nil || scale <= 0 {
+			return fmt.Errorf("LOCALCLOUD_TIME_SCALE=%q: want a number above 0 (1 is real time, 0.01 makes a 10 s wait take 0.1 s)", v)
+		}
+		o.TimeScale = scale
+	}
+	if o.MockConfig != "" {
+		if _, err := os.Stat(o.MockConfig); err != nil {
+			return fmt.Errorf("SFN_MOCK_CONFIG: %w", err)
+		}
+	}
+	c, err := cloud.Open(o)
 	if err != nil {
 		return err
 	}

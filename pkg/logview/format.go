@@ -61,12 +61,19 @@ func (f *formatter) writeJSON(message string) error {
 func (f *formatter) readable(b *strings.Builder, fields []kv) {
 	var level, msg string
 	var rest []kv
-	// slog writes msg; Lambda's own JSON log format writes message.
-	msgKey := "message"
+	// slog writes msg; Lambda's own JSON log format writes message; the
+	// records of Lambda's platform and of Step Functions name themselves
+	// by type.
+	has := map[string]bool{}
 	for _, kv := range fields {
-		if kv.key == "msg" {
-			msgKey = "msg"
-		}
+		has[kv.key] = true
+	}
+	msgKey := "message"
+	switch {
+	case has["msg"]:
+		msgKey = "msg"
+	case !has["message"] && has["type"]:
+		msgKey = "type"
 	}
 	for _, kv := range fields {
 		switch kv.key {

@@ -38,6 +38,7 @@ func pizzaLogs(t *testing.T) (*cloudwatchlogs.Client, *logs.Service, time.Time) 
 	require.NoError(t, svc.Append(ctx, "/aws/lambda/check-pizza", "2026/12/02/[$LATEST]77b0e2", []logs.Event{
 		{Timestamp: ms(20 * time.Millisecond), Message: "plain text from fmt.Println\n"},
 		{Timestamp: ms(30 * time.Millisecond), Message: `{"level":"WARN","msg":"oven slow","celsius":180}`},
+		{Timestamp: ms(43 * time.Millisecond), Message: `{"id":"10","type":"ExecutionFailed","details":{"cause":"They asked for Pineapple","error":"Failed To Make Pizza"},"previous_event_id":"9"}`},
 	}))
 	return cloudwatchlogs.NewFromConfig(cfg), svc, at
 }
