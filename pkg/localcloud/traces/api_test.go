@@ -387,3 +387,19 @@ func TestPutSegmentsKeepsTheGoodOnesInOneCommit(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{traceID(1), traceID(3)}, got)
 }
+
+func TestASubsegmentListedTwiceIsShownOnce(t *testing.T) {
+	ctx := context.Background()
+	svc := traces.New(lctest.Store(t))
+	sub := traces.Segment{Name: "RefuseOrder", ID: segID(2), StartTime: at(0), EndTime: at(1)}
+	require.NoError(t, svc.PutSegment(ctx, traces.Segment{Name: "pizza", ID: segID(1), TraceID: traceID(1), StartTime: at(0), EndTime: at(1),
+		Subsegments: []traces.Segment{sub, sub}}))
+	cfg, _, _ := lctest.Start(t, svc)
+	out, err := xray.NewFromConfig(cfg).BatchGetTraces(ctx, &xray.BatchGetTracesInput{TraceIds: []string{traceID(1)}})
+	require.NoError(t, err)
+	require.Len(t, out.Traces, 1)
+	var doc traces.Segment
+	require.NoError(t, json.Unmarshal([]byte(aws.ToString(out.Traces[0].Segments[0].Document)), &doc))
+	require.Len(t, doc.Subsegments, 1)
+	assert.Equal(t, segID(2), doc.Subsegments[0].ID)
+}

@@ -284,6 +284,7 @@ func assemble(id string, raws [][]byte) (*trace, error) {
 		if err := dec.Decode(&d.m); err != nil {
 			return nil, fmt.Errorf("traces: stored document of %s: %w", id, err)
 		}
+		dedupe(d.m)
 		if d.seg.Type == "subsegment" {
 			subs = append(subs, d)
 		} else {
@@ -320,6 +321,31 @@ func assemble(id string, raws [][]byte) (*trace, error) {
 	}
 	sort.SliceStable(t.Segments, func(i, j int) bool { return t.Segments[i].StartTime < t.Segments[j].StartTime })
 	return t, nil
+}
+
+// dedupe keeps one subsegment per id in each list of tree, the last: an
+// id names one subsegment, and aws-xray-sdk-go can list a subsegment it
+// streamed twice in the parent it sends afterwards.
+func dedupe(tree map[string]any) {
+	children, _ := tree["subsegments"].([]any)
+	if len(children) == 0 {
+		return
+	}
+	at := map[any]int{}
+	kept := children[:0]
+	for _, c := range children {
+		cm, ok := c.(map[string]any)
+		if ok {
+			dedupe(cm)
+			if i, seen := at[cm["id"]]; seen && cm["id"] != nil {
+				kept[i] = c
+				continue
+			}
+			at[cm["id"]] = len(kept)
+		}
+		kept = append(kept, c)
+	}
+	tree["subsegments"] = kept
 }
 
 // attach puts sub into the (sub)segment of tree whose id is parent,
