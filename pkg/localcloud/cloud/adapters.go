@@ -60,26 +60,40 @@ func (l logSink) append(ctx context.Context, group, stream string, events []logs
 	return err
 }
 
-type functionLogs struct{ d *delivery }
+// functionLogs and machineLogs are the delivery as Lambda's and Step
+// Functions' LogSink: their LogLine types are the same shape.
+type (
+	functionLogs struct{ d *delivery }
+	machineLogs  struct{ d *delivery }
+)
 
-func (l functionLogs) Append(ctx context.Context, group, stream string, lines []functions.LogLine) error {
-	times, msgs := make([]time.Time, len(lines)), make([]string, len(lines))
-	for i, line := range lines {
-		times[i], msgs[i] = line.Time, line.Message
-	}
-	l.d.appendLines(group, stream, times, msgs)
+func (l functionLogs) Append(_ context.Context, group, stream string, lines []functions.LogLine) error {
+	appendLines(l.d, group, stream, lines)
 	return nil
 }
 
-type machineLogs struct{ d *delivery }
+func (l machineLogs) Append(_ context.Context, group, stream string, lines []machines.LogLine) error {
+	appendLines(l.d, group, stream, lines)
+	return nil
+}
 
-func (l machineLogs) Append(ctx context.Context, group, stream string, lines []machines.LogLine) error {
+type logLine interface {
+	~struct {
+		Time    time.Time
+		Message string
+	}
+}
+
+func appendLines[L logLine](d *delivery, group, stream string, lines []L) {
 	times, msgs := make([]time.Time, len(lines)), make([]string, len(lines))
 	for i, line := range lines {
-		times[i], msgs[i] = line.Time, line.Message
+		l := struct {
+			Time    time.Time
+			Message string
+		}(line)
+		times[i], msgs[i] = l.Time, l.Message
 	}
-	l.d.appendLines(group, stream, times, msgs)
-	return nil
+	d.appendLines(group, stream, times, msgs)
 }
 
 // roles issues role sessions and answers for them, for the services
