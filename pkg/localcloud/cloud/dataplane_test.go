@@ -223,6 +223,8 @@ func TestEveryFunctionRunsThroughTheLambdaAPI(t *testing.T) {
 			`"region":"us-east-1","resources":["arn:aws:s3:::` + uploads + `"],"detail":{"version":"0","bucket":{"name":"` + uploads + `"},` +
 			`"object":{"key":"` + key + `","size":24},"reason":"PutObject"}}`
 	}
+	post := `{"id":"c41d9b20-0a7e-4f51-8d3b-6e2f90a1b7c4","title":"Notes on Step Functions retries","body":"# Notes\n\nRetry what is transient.\n",` +
+		`"categories":[],"createdAt":"2023-07-01T10:00:00Z","updatedAt":"2023-07-01T10:00:00Z"}`
 	cases := map[string][]invocation{
 		"pizza": {
 			{logical: "CheckPizzaFunction", payload: `{"flavour":"pepperoni"}`, output: `"containsPineapple":false`},
@@ -239,6 +241,20 @@ func TestEveryFunctionRunsThroughTheLambdaAPI(t *testing.T) {
 		},
 		"express-webhook": {
 			{logical: "PrintPayloadFunction", payload: `{"event":"order.created","id":"evt_1"}`, output: "order.created"},
+		},
+		// The publishers read their secret from Secrets Manager with their
+		// role (allowed on <name>-??????): none is set, so each skips, as
+		// for a platform the user has not set up.
+		"blog-publishing": {
+			{logical: "WebhookInitiatorFunction", payload: `{"httpMethod":"POST","headers":{},"body":"{}"}`, output: `"statusCode":401`},
+			{logical: "PublishMediumFunction", payload: post, output: `"reason":"Medium is not configured: secret \"blog-publishing/medium\" does not exist`},
+			{logical: "PublishMediumFunction", payload: `{}`, errorType: "InvalidPost"},
+			{logical: "PublishDevtoFunction", payload: post, output: `"action":"skipped"`},
+			{logical: "PublishDevtoFunction", payload: `{}`, errorType: "InvalidPost"},
+			{logical: "PublishHashnodeFunction", payload: post, output: `"action":"skipped"`},
+			{logical: "PublishHashnodeFunction", payload: `{}`, errorType: "InvalidPost"},
+			{logical: "IndexOpenSearchFunction", payload: post, output: `"platform":"opensearch","action":"skipped"`},
+			{logical: "IndexOpenSearchFunction", payload: `{}`, errorType: "InvalidPost"},
 		},
 	}
 	lam := lambda.NewFromConfig(cfg)
