@@ -10,8 +10,11 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
+	"regexp"
 	"sync"
+	"sync/atomic"
 
 	"github.com/stepforge/stepforge/pkg/localcloud"
 	"github.com/stepforge/stepforge/pkg/localcloud/apis"
@@ -79,6 +82,7 @@ type Cloud struct {
 	logger    *log.Logger
 	delivery  *delivery
 	startOnce sync.Once
+	endpoint  atomic.Value // string: the base URL SetEndpoint was given
 }
 
 // Open opens the store and starts every service over it; operations a
@@ -143,7 +147,7 @@ func Open(o Options) (*Cloud, error) {
 	c.SecretsManager = vault.New(store, c.KMS)
 	c.EventBridge = rules.New(store)
 	c.APIGateway = apis.New(store)
-	c.CloudFormation, err = stacks.New(store, stacks.Options{Objects: c.S3, Logger: o.Logger, Providers: c.providers()})
+	c.CloudFormation, err = stacks.New(store, stacks.Options{Objects: c.S3, Logger: o.Logger, Providers: c.providers(), OutputValue: c.localURL})
 	if err != nil {
 		c.StepFunctions.Close()
 		c.Lambda.Close()
@@ -204,6 +208,7 @@ func (c *Cloud) Handler() http.Handler { return c.handler }
 // asynchronous invocations a previous run left unfinished resume, now that
 // the functions they run can be given the endpoint.
 func (c *Cloud) SetEndpoint(base string) {
+	c.endpoint.Store(base)
 	c.Lambda.SetCodeEndpoint(base)
 	c.startOnce.Do(func() {
 		if err := c.StepFunctions.Start(context.Background()); err != nil && c.logger != nil {
@@ -234,4 +239,20 @@ func (c *Cloud) Close() error {
 	c.delivery.close()
 	c.stop()
 	return c.Store.Close()
+}
+
+// executeAPI matches the URL of an API Gateway API as a template writes
+// it (https://<api id>.execute-api.<region>.amazonaws.com).
+var executeAPI = regexp.MustCompile(`https://([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com`)
+
+// localURL rewrites an API's execute-api URL into the form the local
+// cloud serves it at, http://<api id>.execute-api.localhost:<port>, so
+// that a stack's outputs can be pasted into curl as printed.
+func (c *Cloud) localURL(v string) string {
+	base, _ := c.endpoint.Load().(string)
+	u, err := url.Parse(base)
+	if base == "" || err != nil || u.Port() == "" {
+		return v
+	}
+	return executeAPI.ReplaceAllString(v, "http://${1}.execute-api.localhost:"+u.Port())
 }

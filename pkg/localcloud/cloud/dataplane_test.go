@@ -69,6 +69,9 @@ func TestThePizzaMachineRunsSynchronouslyBothWays(t *testing.T) {
 	client := stepFunctions(cfg)
 	ctx := context.Background()
 	machine := wf["pizza"]["PizzaStateMachineArn"]
+	port := (*cfg.BaseEndpoint)[strings.LastIndex(*cfg.BaseEndpoint, ":")+1:]
+	assert.Regexp(t, `^http://[a-z0-9]{10}\.execute-api\.localhost:`+port+`/pizza$`, wf["pizza"]["PizzaHttpApiPostPizzaUrl"],
+		"the stack's output is the URL the local cloud serves the API at")
 
 	ok, err := client.StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: aws.String(machine), Input: aws.String(`{"flavour":"pepperoni"}`)})
 	require.NoError(t, err)

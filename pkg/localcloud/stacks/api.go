@@ -328,7 +328,11 @@ func (s *Service) describeStacks(ctx context.Context, name string) (any, error) 
 			so.Parameters = append(so.Parameters, parameterOut{ParameterKey: p.Key, ParameterValue: v})
 		}
 		for _, o := range st.Outputs {
-			so.Outputs = append(so.Outputs, outputOut{OutputKey: o.Key, OutputValue: o.Value, Description: o.Description, ExportName: o.ExportName})
+			v := o.Value
+			if s.outputValue != nil {
+				v = s.outputValue(v)
+			}
+			so.Outputs = append(so.Outputs, outputOut{OutputKey: o.Key, OutputValue: v, Description: o.Description, ExportName: o.ExportName})
 		}
 		for _, k := range sortedKeys(st.Tags) {
 			so.Tags = append(so.Tags, qTag{Key: k, Value: st.Tags[k]})

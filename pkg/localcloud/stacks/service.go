@@ -37,15 +37,20 @@ type Options struct {
 	Objects ObjectSource
 	// Logger gets a line per problem saving state; nil is silent.
 	Logger *log.Logger
+	// OutputValue, when set, rewrites each output value DescribeStacks
+	// answers (the stored value stays as the template made it): the local
+	// cloud shows an API's execute-api URL in the form it serves.
+	OutputValue func(string) string
 }
 
 // Service is the local cloud's CloudFormation.
 type Service struct {
-	store     *localcloud.Store
-	providers map[string]cfnengine.Provider
-	objects   ObjectSource
-	logger    *log.Logger
-	region    string
+	outputValue func(string) string
+	store       *localcloud.Store
+	providers   map[string]cfnengine.Provider
+	objects     ObjectSource
+	logger      *log.Logger
+	region      string
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -60,7 +65,7 @@ type Service struct {
 // is rolled back, a rollback or delete carried on.
 func New(store *localcloud.Store, o Options) (*Service, error) {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Service{store: store, providers: map[string]cfnengine.Provider{}, objects: o.Objects, logger: o.Logger,
+	s := &Service{store: store, providers: map[string]cfnengine.Provider{}, objects: o.Objects, logger: o.Logger, outputValue: o.OutputValue,
 		region: localcloud.Region, ctx: ctx, cancel: cancel}
 	for _, p := range o.Providers {
 		s.providers[p.Type()] = p
