@@ -165,3 +165,12 @@ func (p publisher) Publish(ctx context.Context, region, topicARN, message, subje
 	}
 	return p.sns.Publish(ctx, region, in)
 }
+
+// asyncLambda invokes a function asynchronously (InvocationType Event),
+// as SNS and EventBridge deliver to Lambda.
+type asyncLambda struct{ lambda *functions.Service }
+
+func (l asyncLambda) InvokeAsync(ctx context.Context, region, functionARN string, payload []byte) error {
+	_, err := l.lambda.Invoke(ctx, region, functions.InvokeInput{FunctionName: functionARN, Payload: payload, InvocationType: "Event"})
+	return err
+}

@@ -53,6 +53,12 @@ type Options struct {
 	// XRayAddr is the X-Ray daemon's UDP address the functions send their
 	// segments to; default 127.0.0.1:2000, "127.0.0.1:0" a free port.
 	XRayAddr string
+	// Outbox is the folder SNS delivers email to, one .eml file per
+	// message; default <Dir>/outbox.
+	Outbox string
+	// SNSAutoConfirm confirms email subscriptions at once, as if their
+	// owner had followed the confirmation link.
+	SNSAutoConfirm bool
 }
 
 // Cloud is a running local cloud.
@@ -135,7 +141,16 @@ func Open(o Options) (*Cloud, error) {
 		fnOpts = append(fnOpts, functions.WithLogger(o.Logger))
 	}
 	c.Lambda = functions.New(store, c.S3, fnOpts...)
-	c.SNS = topics.New(store)
+	outboxDir := o.Outbox
+	if outboxDir == "" {
+		outboxDir = filepath.Join(o.Dir, "outbox")
+	}
+	snsOpts := []topics.Option{topics.WithLambda(asyncLambda{c.Lambda}), topics.WithKeys(c.KMS), topics.WithOutbox(outboxDir),
+		topics.WithTimeScale(scale), topics.WithAutoConfirm(o.SNSAutoConfirm)}
+	if o.Logger != nil {
+		snsOpts = append(snsOpts, topics.WithLogger(o.Logger))
+	}
+	c.SNS = topics.New(store, snsOpts...)
 	c.SNS.SetKeyChecker(topicKeys{c.KMS})
 	smOpts := []machines.Option{machines.WithLambda(lambdaTasks{c.Lambda}), machines.WithPublisher(publisher{c.SNS}),
 		machines.WithAuthorizer(roles{iam: c.IAM, principal: "states.amazonaws.com"}), machines.WithLogSink(machineLogs{c.delivery}),
@@ -150,6 +165,7 @@ func Open(o Options) (*Cloud, error) {
 	c.CloudFormation, err = stacks.New(store, stacks.Options{Objects: c.S3, Logger: o.Logger, Providers: c.providers(), OutputValue: c.localURL})
 	if err != nil {
 		c.StepFunctions.Close()
+		c.SNS.Close()
 		c.Lambda.Close()
 		c.delivery.close()
 		c.stop()
@@ -166,6 +182,7 @@ func Open(o Options) (*Cloud, error) {
 	// GetFunction's Code.Location is a download URL on the local cloud.
 	mux := http.NewServeMux()
 	mux.Handle(functions.CodePath, c.Lambda.CodeHandler())
+	mux.Handle(topics.HandlerPath, c.SNS.ConfirmationHandler())
 	mux.Handle("/", c.server)
 	c.handler = mux
 	return c, nil
@@ -210,7 +227,9 @@ func (c *Cloud) Handler() http.Handler { return c.handler }
 func (c *Cloud) SetEndpoint(base string) {
 	c.endpoint.Store(base)
 	c.Lambda.SetCodeEndpoint(base)
+	c.SNS.SetEndpoint(base)
 	c.startOnce.Do(func() {
+		c.SNS.Start()
 		if err := c.StepFunctions.Start(context.Background()); err != nil && c.logger != nil {
 			c.logger.Printf("resuming executions: %v", err)
 		}
@@ -235,6 +254,7 @@ func (c *Cloud) Close() error {
 	}
 	c.CloudFormation.Close()
 	c.StepFunctions.Close()
+	c.SNS.Close()
 	c.Lambda.Close()
 	c.delivery.close()
 	c.stop()

@@ -93,6 +93,14 @@ type Delivery struct {
 	Protocol        string
 	Endpoint        string
 	Created         time.Time
+	// Kind is "" for a notification, or "SubscriptionConfirmation" for
+	// the request a pending subscription is sent (with its Token).
+	Kind  string `json:",omitempty"`
+	Token string `json:",omitempty"`
+	// Attempts is how many deliveries failed; NextAt is when the next
+	// one is due (zero: now).
+	Attempts int       `json:",omitempty"`
+	NextAt   time.Time `json:",omitzero"`
 }
 
 type dedupRecord struct {
@@ -169,7 +177,12 @@ func (s *Service) publish(ctx context.Context, region string, in PublishInput) (
 	m := Message{ID: localcloud.NewID(), TopicArn: arn, Time: now, Subject: in.Subject, Message: in.Message,
 		MessageStructure: in.MessageStructure, MessageAttributes: in.MessageAttributes,
 		MessageGroupId: in.MessageGroupId, MessageDeduplicationId: in.MessageDeduplicationId}
-	err := s.store.Update(func(tx *localcloud.Tx) error {
+	// Sealed before the transaction: KMS keeps its keys in the same store.
+	stored, err := s.seal(ctx, t.Attributes["KmsMasterKeyId"], m)
+	if err != nil {
+		return Message{}, err
+	}
+	err = s.store.Update(func(tx *localcloud.Tx) error {
 		t, err := getTopic(tx, arn)
 		if err != nil {
 			return err
@@ -194,7 +207,7 @@ func (s *Service) publish(ctx context.Context, region string, in PublishInput) (
 			}
 		}
 		order := fmt.Sprintf("%020d", now.UnixNano()) + "-" + m.ID
-		if err := tx.Put(tableMessages, arn+"\x00"+order, m); err != nil {
+		if err := tx.Put(tableMessages, arn+"\x00"+order, stored); err != nil {
 			return err
 		}
 		var subs []Subscription
@@ -203,7 +216,9 @@ func (s *Service) publish(ctx context.Context, region string, in PublishInput) (
 			if err := json.Unmarshal(raw, &sub); err != nil {
 				return err
 			}
-			if !sub.PendingConfirmation {
+			// A subscription still pending never gets this message, even
+			// once confirmed; one whose filter policy rejects it neither.
+			if !sub.PendingConfirmation && filterAccepts(sub.Attributes, &m) {
 				subs = append(subs, sub)
 			}
 			return nil
@@ -222,6 +237,7 @@ func (s *Service) publish(ctx context.Context, region string, in PublishInput) (
 	if err != nil {
 		return Message{}, err
 	}
+	s.wakeUp()
 	return m, nil
 }
 
@@ -327,23 +343,48 @@ func checkAttribute(name string, a MessageAttribute) error {
 }
 
 // Messages returns the messages published to a topic, oldest first.
-func (s *Service) Messages(_ context.Context, topicARN string) ([]Message, error) {
+func (s *Service) Messages(ctx context.Context, topicARN string) ([]Message, error) {
 	var out []Message
+	var stored []storedMessage
 	err := s.store.View(func(tx *localcloud.Tx) error {
 		return tx.Scan(tableMessages, topicARN+"\x00", func(_ string, raw []byte) error {
-			var m Message
+			var m storedMessage
 			if err := json.Unmarshal(raw, &m); err != nil {
 				return err
 			}
-			out = append(out, m)
+			stored = append(stored, m)
 			return nil
 		})
 	})
+	if err != nil {
+		return nil, err
+	}
+	for _, sm := range stored {
+		m, err := s.unseal(ctx, sm)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// PendingDeliveries returns every message delivery not yet made, oldest
+// first (confirmation requests not included).
+func (s *Service) PendingDeliveries(ctx context.Context) ([]Delivery, error) {
+	all, err := s.deliveries(ctx)
+	out := all[:0]
+	for _, d := range all {
+		if d.Kind == "" {
+			out = append(out, d)
+		}
+	}
 	return out, err
 }
 
-// PendingDeliveries returns every delivery not yet made, oldest first.
-func (s *Service) PendingDeliveries(_ context.Context) ([]Delivery, error) {
+// deliveries returns every delivery not yet made, confirmation requests
+// included, in the order they were queued.
+func (s *Service) deliveries(_ context.Context) ([]Delivery, error) {
 	var out []Delivery
 	err := s.store.View(func(tx *localcloud.Tx) error {
 		return tx.Scan(tableDeliveries, "", func(_ string, raw []byte) error {

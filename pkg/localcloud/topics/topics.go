@@ -3,7 +3,7 @@
 // flow (email, email-json, http and https endpoints wait for
 // confirmation; lambda and sqs are confirmed at once), and Publish, which
 // keeps each message with one pending delivery per confirmed
-// subscription (delivering them is not here yet).
+// subscription; Start delivers them (deliver.go).
 //
 // https://docs.aws.amazon.com/sns/latest/api/API_Operations.html
 package topics
@@ -78,10 +78,20 @@ type Service struct {
 	store *localcloud.Store
 	keys  KeyChecker
 	now   func() time.Time
+	opts  options
+	run   runner
 }
 
-// New returns the SNS service keeping its state in store.
-func New(store *localcloud.Store) *Service { return &Service{store: store, now: time.Now} }
+// New returns the SNS service keeping its state in store; Start begins
+// delivering what is published.
+func New(store *localcloud.Store, opts ...Option) *Service {
+	s := &Service{store: store, now: time.Now, opts: defaultOptions()}
+	for _, o := range opts {
+		o(&s.opts)
+	}
+	s.run.wake = make(chan struct{}, 1)
+	return s
+}
 
 func invalid(format string, args ...any) error {
 	return &localcloud.Error{Code: "InvalidParameter", Status: http.StatusBadRequest, Message: "Invalid parameter: " + fmt.Sprintf(format, args...)}
@@ -679,10 +689,16 @@ func (s *Service) Subscribe(_ context.Context, in SubscribeInput) (*Subscription
 		if len(attrs) > 0 {
 			out.Attributes = attrs
 		}
-		if pendingProtocols[in.Protocol] {
+		switch {
+		case pendingProtocols[in.Protocol] && s.opts.autoConfirm:
+			// Confirmed as if the owner had followed the link at once.
+		case pendingProtocols[in.Protocol]:
 			out.PendingConfirmation = true
 			out.Token = newConfirmToken()
-		} else {
+			if err := queueConfirmation(tx, &out, s.now().UTC()); err != nil {
+				return err
+			}
+		default:
 			out.ConfirmationWasAuthenticated = true
 		}
 		return tx.Put(tableSubs, out.Arn, &out)
@@ -690,12 +706,19 @@ func (s *Service) Subscribe(_ context.Context, in SubscribeInput) (*Subscription
 	if err != nil {
 		return nil, err
 	}
+	s.wakeUp()
 	return &out, nil
 }
 
 // ConfirmSubscription confirms the subscription of topicArn that was sent
 // token, as an authenticated API call does.
 func (s *Service) ConfirmSubscription(_ context.Context, topicArn, token string) (string, error) {
+	return s.confirmToken(topicArn, token, true)
+}
+
+// confirmToken confirms the subscription that was sent token; authenticated
+// says whether the API (rather than the link) confirmed it.
+func (s *Service) confirmToken(topicArn, token string, authenticated bool) (string, error) {
 	var arn string
 	err := s.store.Update(func(tx *localcloud.Tx) error {
 		if _, err := getTopic(tx, topicArn); err != nil {
@@ -723,7 +746,7 @@ func (s *Service) ConfirmSubscription(_ context.Context, topicArn, token string)
 			return nil
 		}
 		sub.PendingConfirmation = false
-		sub.ConfirmationWasAuthenticated = true
+		sub.ConfirmationWasAuthenticated = authenticated
 		return tx.Put(tableSubs, sub.Arn, sub)
 	})
 	return arn, err
