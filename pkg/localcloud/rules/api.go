@@ -249,6 +249,41 @@ func (s *Service) Call(ctx context.Context, op string, in *localcloud.Request) (
 			Targets   []Target
 			NextToken string `json:",omitempty"`
 		}{ts, next}, nil
+	case "PutEvents":
+		var v struct {
+			Entries    []EventEntry
+			EndpointId string
+		}
+		if err := in.Decode(&v); err != nil {
+			return nil, err
+		}
+		if v.EndpointId != "" {
+			return nil, validation("the local cloud does not support global endpoints (EndpointId)")
+		}
+		results, err := s.PutEvents(ctx, region, v.Entries)
+		if err != nil {
+			return nil, err
+		}
+		failed := 0
+		for _, r := range results {
+			if r.ErrorCode != "" {
+				failed++
+			}
+		}
+		return struct {
+			FailedEntryCount int
+			Entries          []EventResult
+		}{failed, results}, nil
+	case "TestEventPattern":
+		var v struct{ EventPattern, Event string }
+		if err := in.Decode(&v); err != nil {
+			return nil, err
+		}
+		ok, err := s.TestEventPattern(ctx, v.EventPattern, v.Event)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]bool{"Result": ok}, nil
 	case "TagResource":
 		var v struct {
 			ResourceARN string

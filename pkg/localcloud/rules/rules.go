@@ -1,9 +1,9 @@
-// Package rules is the local cloud's Amazon EventBridge control plane:
-// event buses (the default bus always exists), rules with their event
-// patterns and schedules, targets, and tags. Matching events to rules
-// and delivering them (PutEvents) is not here yet: PutEvents fails
-// loudly as an unknown operation. Rules gives the rules and targets for
-// it.
+// Package rules is the local cloud's Amazon EventBridge: event buses
+// (the default bus always exists), rules with their event patterns and
+// schedules, targets and tags, and the delivery of events (PutEvents,
+// and other services' events through Emit) to the targets of the rules
+// they match: Step Functions, Lambda and SNS. Schedules are kept but do
+// not fire.
 //
 // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Operations.html
 package rules
@@ -13,11 +13,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/stepforge/stepforge/pkg/localcloud"
@@ -107,13 +109,41 @@ type EventBus struct {
 	Tags             []Tag `json:",omitempty"`
 }
 
-// Service is the EventBridge control plane over the local cloud's store.
+// Service is EventBridge over the local cloud's store.
 type Service struct {
-	store *localcloud.Store
+	store  *localcloud.Store
+	sfn    StepFunctions
+	lambda Lambda
+	sns    SNS
+	authz  Authorizer
+	scale  float64
+	log    *slog.Logger
+
+	wake      chan struct{}
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
 }
 
-// New returns the EventBridge service keeping its state in store.
-func New(store *localcloud.Store) *Service { return &Service{store: store} }
+// New returns the EventBridge service keeping its state in store, and
+// starts delivering the events queued there (Close stops it).
+func New(store *localcloud.Store, opts ...Option) *Service {
+	s := &Service{store: store, scale: 1, log: slog.New(slog.DiscardHandler),
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	for _, o := range opts {
+		o(s)
+	}
+	go s.run()
+	return s
+}
+
+// Close stops delivering and waits for a delivery under way to end;
+// queued events stay in the store for the next New.
+func (s *Service) Close() error {
+	s.closeOnce.Do(func() { close(s.stop) })
+	<-s.done
+	return nil
+}
 
 func validation(format string, args ...any) error {
 	return &localcloud.Error{Code: "ValidationException", Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
