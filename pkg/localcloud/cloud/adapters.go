@@ -174,3 +174,20 @@ func (l asyncLambda) InvokeAsync(ctx context.Context, region, functionARN string
 	_, err := l.lambda.Invoke(ctx, region, functions.InvokeInput{FunctionName: functionARN, Payload: payload, InvocationType: "Event"})
 	return err
 }
+
+// executionStarter starts executions for EventBridge's Step Functions
+// targets.
+type executionStarter struct{ sfn *machines.Service }
+
+func (e executionStarter) StartExecution(ctx context.Context, _, machineARN, input string) error {
+	_, err := e.sfn.StartExecution(ctx, machines.StartInput{StateMachineArn: machineARN, Input: &input})
+	return err
+}
+
+// snsPublisher publishes for EventBridge's SNS targets.
+type snsPublisher struct{ sns *topics.Service }
+
+func (p snsPublisher) Publish(ctx context.Context, region, topicARN, message string) error {
+	_, err := p.sns.Publish(ctx, region, topics.PublishInput{TopicArn: topicARN, Message: message})
+	return err
+}

@@ -102,7 +102,14 @@ func Open(o Options) (*Cloud, error) {
 		return nil, err
 	}
 	c := &Cloud{Store: store, logger: o.Logger}
-	if c.S3, err = objects.New(store); err != nil {
+	// S3 reports new objects of EventBridge-enabled buckets to EventBridge
+	// (made below), which queues them durably before this returns.
+	s3Events := objects.WithObjectCreated(func(e objects.ObjectCreated) {
+		if err := c.EventBridge.Emit(context.Background(), localcloud.Region, e.Event(localcloud.Region, localcloud.Account)); err != nil && o.Logger != nil {
+			o.Logger.Printf("S3 event for s3://%s/%s not sent to EventBridge: %v", e.Bucket, e.Key, err)
+		}
+	})
+	if c.S3, err = objects.New(store, s3Events); err != nil {
 		_ = store.Close()
 		return nil, fmt.Errorf("local cloud: S3: %w", err)
 	}
@@ -160,10 +167,13 @@ func Open(o Options) (*Cloud, error) {
 	}
 	c.StepFunctions = machines.New(store, smOpts...)
 	c.SecretsManager = vault.New(store, c.KMS)
-	c.EventBridge = rules.New(store)
+	ebOpts := []rules.Option{rules.WithStepFunctions(executionStarter{c.StepFunctions}), rules.WithLambda(asyncLambda{c.Lambda}),
+		rules.WithSNS(snsPublisher{c.SNS}), rules.WithAuthorizer(roles{iam: c.IAM, principal: "events.amazonaws.com"}), rules.WithTimeScale(scale)}
+	c.EventBridge = rules.New(store, ebOpts...)
 	c.APIGateway = apis.New(store)
 	c.CloudFormation, err = stacks.New(store, stacks.Options{Objects: c.S3, Logger: o.Logger, Providers: c.providers(), OutputValue: c.localURL})
 	if err != nil {
+		c.EventBridge.Close()
 		c.StepFunctions.Close()
 		c.SNS.Close()
 		c.Lambda.Close()
@@ -253,6 +263,7 @@ func (c *Cloud) Close() error {
 		c.onClose()
 	}
 	c.CloudFormation.Close()
+	c.EventBridge.Close()
 	c.StepFunctions.Close()
 	c.SNS.Close()
 	c.Lambda.Close()

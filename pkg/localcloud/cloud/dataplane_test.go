@@ -135,26 +135,33 @@ func TestRetryOn500WaitsAndAsksAgainUntilTheStatusIsNot500(t *testing.T) {
 	assert.Equal(t, 2, waits)
 }
 
-func TestTheUploadAlarmPublishesTheProcessorsMessageAndFails(t *testing.T) {
+func TestAnUploadRunsTheAlarmWhichPublishesTheProcessorsMessageAndFails(t *testing.T) {
 	cfg, c, wf, _ := sharedWorkflows(t)
 	ctx := context.Background()
 	bucket := wf["upload-alarm"]["UploadsBucketName"]
+	machine := wf["upload-alarm"]["UploadAlarmStateMachineArn"]
+	client := stepFunctions(cfg)
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	// S3 tells EventBridge, whose rule starts the machine with the event.
 	_, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("empty.txt"), Body: strings.NewReader("")})
 	require.NoError(t, err)
-	event := `{"version":"0","id":"1","detail-type":"Object Created","source":"aws.s3","account":"123456789012","time":"2026-12-02T10:00:00Z",` +
-		`"region":"us-east-1","resources":["arn:aws:s3:::` + bucket + `"],"detail":{"version":"0","bucket":{"name":"` + bucket + `"},` +
-		`"object":{"key":"empty.txt","size":0,"etag":"d41d8cd98f00b204e9800998ecf8427e"},"reason":"PutObject"}}`
-	client := stepFunctions(cfg)
-	start, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(wf["upload-alarm"]["UploadAlarmStateMachineArn"]), Input: aws.String(event)})
-	require.NoError(t, err)
-	done := waitForExecution(t, client, aws.ToString(start.ExecutionArn), time.Minute)
+	var arn string
+	for deadline := time.Now().Add(30 * time.Second); arn == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		list, err := client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(machine)})
+		require.NoError(t, err)
+		if len(list.Executions) > 0 {
+			arn = aws.ToString(list.Executions[0].ExecutionArn)
+		}
+	}
+	require.NotEmpty(t, arn, "the upload started an execution")
+	done := waitForExecution(t, client, arn, time.Minute)
 	assert.Equal(t, sfntypes.ExecutionStatusFailed, done.Status)
+	assert.Contains(t, aws.ToString(done.Input), `"detail-type":"Object Created"`, "the machine got S3's event")
 
 	msgs, err := c.SNS.Messages(ctx, wf["upload-alarm"]["AlarmTopicArn"])
 	require.NoError(t, err)
 	require.Len(t, msgs, 1, "the Catch published once")
-	assert.Contains(t, msgs[0].Message, "empty", "the processor's own message, read from the object it fetched with its role")
+	assert.Contains(t, msgs[0].Message, "The upload is empty", "the processor's own message, read from the object it fetched with its role")
 }
 
 func TestATrimmedRoleFailsTheWorkflowWhereAWSWould(t *testing.T) {
