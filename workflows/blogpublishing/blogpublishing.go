@@ -29,6 +29,13 @@ func Workflow() *workflow.Workflow {
 	// step then skips every post, which is not a failure.
 	searchEndpoint := &workflow.Parameter{Name: "OpenSearchEndpoint", Optional: true, Description: "Endpoint of the OpenSearch Service domain that indexes the posts; empty skips indexing."}
 	searchDomain := &workflow.Parameter{Name: "OpenSearchDomainName", Default: "none", Description: "Name of that OpenSearch Service domain (its role may index into it only).", AllowedPattern: `^[a-z][a-z0-9-]{2,27}$`}
+	// The platforms' API base URLs are parameters only so that a local
+	// deploy can point the functions at stand-ins (pkg/standin); empty, as
+	// on AWS, leaves each function on its platform's real endpoint.
+	sanityURL := apiURL("SanityApiUrl", "Sanity query API base URL; empty means https://<projectId>.api.sanity.io.")
+	mediumURL := apiURL("MediumApiUrl", "Medium REST API base URL; empty means https://api.medium.com/v1.")
+	devtoURL := apiURL("DevtoApiUrl", "Dev.to (Forem) API base URL; empty means https://dev.to/api.")
+	hashnodeURL := apiURL("HashnodeApiUrl", "Hashnode GraphQL endpoint; empty means https://gql-beta.hashnode.com.")
 
 	// Medium can neither update nor look up a post, so the publisher keeps a
 	// record per post of what it published there; losing one would publish
@@ -41,12 +48,13 @@ func Workflow() *workflow.Workflow {
 				"MEDIUM_SECRET_ID":     workflow.SecretName{Secret: medium},
 				"MEDIUM_LEDGER_BUCKET": workflow.Ref(ledger),
 				"MEDIUM_LEDGER_PREFIX": workflow.Literal("medium/"),
+				"MEDIUM_API_URL":       workflow.Ref(mediumURL),
 			},
 			ReadsSecrets: []*workflow.Secret{medium}, WritesBuckets: []*workflow.Bucket{ledger}},
 		{Name: "PublishDevto", Handler: "publishdevto", Description: "Cross-posts a blog post to Dev.to.", Timeout: 30e9,
-			Env: map[string]workflow.Value{"DEVTO_SECRET_ID": workflow.SecretName{Secret: devto}}, ReadsSecrets: []*workflow.Secret{devto}},
+			Env: map[string]workflow.Value{"DEVTO_SECRET_ID": workflow.SecretName{Secret: devto}, "DEVTO_API_URL": workflow.Ref(devtoURL)}, ReadsSecrets: []*workflow.Secret{devto}},
 		{Name: "PublishHashnode", Handler: "publishhashnode", Description: "Publishes a blog post to a Hashnode publication.", Timeout: 30e9,
-			Env: map[string]workflow.Value{"HASHNODE_SECRET_ID": workflow.SecretName{Secret: hashnode}}, ReadsSecrets: []*workflow.Secret{hashnode}},
+			Env: map[string]workflow.Value{"HASHNODE_SECRET_ID": workflow.SecretName{Secret: hashnode}, "HASHNODE_API_URL": workflow.Ref(hashnodeURL)}, ReadsSecrets: []*workflow.Secret{hashnode}},
 		{Name: "IndexOpenSearch", Handler: "indexopensearch", Description: "Indexes a blog post in OpenSearch.", Timeout: 30e9,
 			Env: map[string]workflow.Value{"OPENSEARCH_ENDPOINT": workflow.Ref(searchEndpoint), "OPENSEARCH_INDEX": workflow.Literal("posts")},
 			Grants: []workflow.Grant{{
@@ -106,6 +114,7 @@ func Workflow() *workflow.Workflow {
 			"STATE_MACHINE_ARN": machine.ARN(),
 			"SANITY_SECRET_ID":  workflow.SecretName{Secret: sanity},
 			"SITE_URL":          workflow.Ref(siteURL),
+			"SANITY_API_URL":    workflow.Ref(sanityURL),
 		},
 		ReadsSecrets:   []*workflow.Secret{sanity},
 		StartsMachines: []*workflow.StateMachine{machine},
@@ -115,7 +124,7 @@ func Workflow() *workflow.Workflow {
 		Title:       "Blog publishing",
 		Description: "A Sanity webhook starts a Standard state machine that cross-posts to Medium, Dev.to and Hashnode and indexes in OpenSearch.",
 		Seed:        "002-webhook-initiator-blog-publish",
-		Parameters:  []*workflow.Parameter{siteURL, searchEndpoint, searchDomain},
+		Parameters:  []*workflow.Parameter{siteURL, searchEndpoint, searchDomain, sanityURL, mediumURL, devtoURL, hashnodeURL},
 		Secrets:     []*workflow.Secret{sanity, medium, devto, hashnode},
 		Buckets:     []*workflow.Bucket{ledger},
 		Functions:   append([]*workflow.Function{initiator}, publishers...),
@@ -126,6 +135,12 @@ func Workflow() *workflow.Workflow {
 			Routes: []workflow.RestRoute{{Method: "POST", Path: "/webhook", Function: initiator}},
 		}},
 	}
+}
+
+// apiURL is an optional parameter holding a platform's API base URL: empty or
+// an http(s) URL, as the functions' envconfig.BaseURL accepts it.
+func apiURL(name, description string) *workflow.Parameter {
+	return &workflow.Parameter{Name: name, Optional: true, Description: description, AllowedPattern: `^(https?://.+)?$`}
 }
 
 // publishBranch publishes to one platform. Rate limits and outages are
