@@ -1,12 +1,24 @@
-// Package apis is the local cloud's API Gateway control plane: REST APIs
-// (API Gateway v1: resources, methods, integrations, deployments, stages)
-// and HTTP APIs (API Gateway v2: APIs, integrations, routes, stages,
-// deployments). Both AWS APIs sign as "apigateway", so one Service
-// answers both; v2's paths all start with /v2/.
+// Package apis is the local cloud's API Gateway: the control plane of
+// REST APIs (API Gateway v1: resources, methods, integrations,
+// deployments, stages) and HTTP APIs (API Gateway v2: APIs, integrations,
+// routes, stages, deployments), and the data plane that serves them. Both
+// AWS APIs sign as "apigateway", so one Service answers both; v2's paths
+// all start with /v2/.
 //
-// Everything the later data plane needs is kept in the store: a REST API
-// stage is served from its deployment's snapshot (RestAPIStage), an HTTP
-// API from its routes and integrations (HTTPAPI, HTTPAPIStage).
+// The data plane (DataPlane) serves a REST API stage from its
+// deployment's snapshot (RestAPIStage) and an HTTP API stage from its
+// deployment's routes and integrations (HTTPAPIStage). A request reaches
+// it by host, as stack outputs show it, or by path, for clients that
+// cannot resolve *.localhost:
+//
+//	http://<apiId>.execute-api.localhost:4566/<stage>/<path>
+//	http://<apiId>.execute-api.localhost:4566/<path>          (an HTTP API's $default stage)
+//	http://localhost:4566/_aws/execute-api/<apiId>/<stage>/<path>
+//	http://localhost:4566/_aws/execute-api/<apiId>/<path>     (an HTTP API's $default stage)
+//
+// IsDataPlane tells these apart from the AWS API calls the same port
+// takes. Integrations reach other services through the small interfaces
+// StepFunctions, Lambda, Authorizer and FunctionPolicy.
 package apis
 
 import (
@@ -37,6 +49,7 @@ const (
 type Service struct {
 	store *localcloud.Store
 	now   func() time.Time
+	deps  deps
 }
 
 // New returns the service keeping its state in store.
