@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -190,4 +191,142 @@ type snsPublisher struct{ sns *topics.Service }
 func (p snsPublisher) Publish(ctx context.Context, region, topicARN, message string) error {
 	_, err := p.sns.Publish(ctx, region, topics.PublishInput{TopicArn: topicARN, Message: message})
 	return err
+}
+
+// functionPolicy answers whether a function's resource-based policy (its
+// AWS::Lambda::Permission statements) lets a service principal invoke it
+// from a source ARN: what API Gateway and EventBridge need before they
+// invoke, as in AWS.
+type functionPolicy struct{ lambda *functions.Service }
+
+func (p functionPolicy) AllowsInvoke(ctx context.Context, functionARN, principal, sourceARN string) (bool, error) {
+	doc, _, err := p.lambda.GetPolicy(ctx, functionARN, "")
+	var e *localcloud.Error
+	if errors.As(err, &e) && e.Code == "ResourceNotFoundException" {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	var policy struct {
+		Statement []struct {
+			Effect    string
+			Principal struct{ Service string }
+			Action    string
+			Condition map[string]map[string]string
+		}
+	}
+	if err := json.Unmarshal([]byte(doc), &policy); err != nil {
+		return false, fmt.Errorf("the policy of %s: %w", functionARN, err)
+	}
+	keys := map[string]string{"aws:sourcearn": sourceARN, "aws:sourceaccount": accountOf(sourceARN)}
+	allowed := false
+	for _, st := range policy.Statement {
+		if st.Principal.Service != principal || !(st.Action == "lambda:InvokeFunction" || st.Action == "lambda:*" || st.Action == "*") {
+			continue
+		}
+		if conditionsHold(st.Condition, keys) {
+			if st.Effect == "Deny" {
+				return false, nil
+			}
+			allowed = allowed || st.Effect == "Allow"
+		}
+	}
+	return allowed, nil
+}
+
+// conditionsHold evaluates the condition operators Lambda permissions use
+// (ArnLike/ArnEquals/StringEquals/StringLike on the source's ARN and
+// account); any other operator or key does not hold.
+func conditionsHold(cond map[string]map[string]string, keys map[string]string) bool {
+	for op, kv := range cond {
+		for key, want := range kv {
+			got, ok := keys[strings.ToLower(key)]
+			if !ok {
+				return false
+			}
+			switch op {
+			case "ArnLike", "StringLike":
+				if !globMatch(want, got) {
+					return false
+				}
+			case "ArnEquals", "StringEquals":
+				if want != got {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// globMatch matches IAM's wildcards: * any run of characters (slashes
+// too), ? any one.
+func globMatch(pattern, s string) bool {
+	if pattern == "" {
+		return s == ""
+	}
+	switch pattern[0] {
+	case '*':
+		for i := 0; i <= len(s); i++ {
+			if globMatch(pattern[1:], s[i:]) {
+				return true
+			}
+		}
+		return false
+	case '?':
+		return s != "" && globMatch(pattern[1:], s[1:])
+	}
+	return s != "" && s[0] == pattern[0] && globMatch(pattern[1:], s[1:])
+}
+
+func accountOf(arn string) string {
+	if parts := strings.SplitN(arn, ":", 6); len(parts) > 4 {
+		return parts[4]
+	}
+	return ""
+}
+
+// apiStepFunctions runs API Gateway's Step Functions integrations through
+// the Step Functions API's own operation, so the caller gets exactly the
+// JSON that API answers.
+type apiStepFunctions struct{ sfn *machines.Service }
+
+func (a apiStepFunctions) call(ctx context.Context, op, region string, body []byte) (int, []byte, error) {
+	out, err := a.sfn.Call(ctx, op, &localcloud.Request{Body: body, Region: region})
+	var e *localcloud.Error
+	if errors.As(err, &e) {
+		status := e.Status
+		if status == 0 {
+			status = http.StatusBadRequest
+		}
+		b, _ := json.Marshal(map[string]string{"__type": e.Code, "message": e.Message})
+		return status, b, nil
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	b, err := json.Marshal(out)
+	return http.StatusOK, b, err
+}
+
+func (a apiStepFunctions) StartExecution(ctx context.Context, region string, body []byte) (int, []byte, error) {
+	return a.call(ctx, "StartExecution", region, body)
+}
+
+func (a apiStepFunctions) StartSyncExecution(ctx context.Context, region string, body []byte) (int, []byte, error) {
+	return a.call(ctx, "StartSyncExecution", region, body)
+}
+
+// apiLambda invokes functions for API Gateway's proxy integrations.
+type apiLambda struct{ lambda *functions.Service }
+
+func (a apiLambda) Invoke(ctx context.Context, region, functionARN string, payload []byte) ([]byte, string, error) {
+	out, err := a.lambda.Invoke(ctx, region, functions.InvokeInput{FunctionName: functionARN, Payload: payload})
+	if err != nil {
+		return nil, "", err
+	}
+	return out.Payload, out.FunctionError, nil
 }

@@ -171,6 +171,10 @@ func Open(o Options) (*Cloud, error) {
 		rules.WithSNS(snsPublisher{c.SNS}), rules.WithAuthorizer(roles{iam: c.IAM, principal: "events.amazonaws.com"}), rules.WithTimeScale(scale)}
 	c.EventBridge = rules.New(store, ebOpts...)
 	c.APIGateway = apis.New(store)
+	c.APIGateway.SetStepFunctions(apiStepFunctions{c.StepFunctions})
+	c.APIGateway.SetLambda(apiLambda{c.Lambda})
+	c.APIGateway.SetAuthorizer(roles{iam: c.IAM, principal: "apigateway.amazonaws.com"})
+	c.APIGateway.SetFunctionPolicy(functionPolicy{c.Lambda})
 	c.CloudFormation, err = stacks.New(store, stacks.Options{Objects: c.S3, Logger: o.Logger, Providers: c.providers(), OutputValue: c.localURL})
 	if err != nil {
 		c.EventBridge.Close()
@@ -193,7 +197,16 @@ func Open(o Options) (*Cloud, error) {
 	mux := http.NewServeMux()
 	mux.Handle(functions.CodePath, c.Lambda.CodeHandler())
 	mux.Handle(topics.HandlerPath, c.SNS.ConfirmationHandler())
-	mux.Handle("/", c.server)
+	// The APIs' own traffic (http://<id>.execute-api.localhost:<port>/...,
+	// or /_aws/execute-api/<id>/...) shares the port with the AWS APIs.
+	dataPlane := c.APIGateway.DataPlane()
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if apis.IsDataPlane(r) {
+			dataPlane.ServeHTTP(w, r)
+			return
+		}
+		c.server.ServeHTTP(w, r)
+	}))
 	c.handler = mux
 	return c, nil
 }
