@@ -1,0 +1,47 @@
+package integration
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// waitDone polls an execution until it has ended.
+func waitDone(t testing.TB, client *sfn.Client, arn string) *sfn.DescribeExecutionOutput {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		out, err := client.DescribeExecution(context.Background(), &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+		require.NoError(t, err)
+		if out.Status != sfntypes.ExecutionStatusRunning || time.Now().After(deadline) {
+			return out
+		}
+	}
+}
+
+func TestRetryOn500WaitsTwiceThenSucceeds(t *testing.T) {
+	ctx := context.Background()
+	sys.standins.Status.Failures = 2
+	sys.standins.Status.Reset()
+	client := sfn.NewFromConfig(sys.cfg)
+	start, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(sys.outputs["retry-on-500"]["RetryOn500StateMachineArn"]),
+		Input: aws.String(`{"orderId":"A-1001"}`)})
+	require.NoError(t, err)
+	done := waitDone(t, client, aws.ToString(start.ExecutionArn))
+	require.Equal(t, sfntypes.ExecutionStatusSucceeded, done.Status, "%s: %s", aws.ToString(done.Error), aws.ToString(done.Cause))
+	h, err := client.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: start.ExecutionArn, MaxResults: 1000})
+	require.NoError(t, err)
+	waits := 0
+	for _, e := range h.Events {
+		if e.Type == sfntypes.HistoryEventTypeWaitStateEntered {
+			waits++
+		}
+	}
+	assert.Equal(t, 2, waits, "two waits")
+	assert.Len(t, sys.standins.Status.Requests(), 3, "500, 500, then 200")
+}
