@@ -12,10 +12,12 @@ import (
 	"io"
 	"log"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -29,6 +31,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/xray"
 	"github.com/magefile/mage/mg"
@@ -40,6 +44,8 @@ import (
 	"github.com/stepforge/stepforge/pkg/localcloud"
 	"github.com/stepforge/stepforge/pkg/localcloud/cloud"
 	"github.com/stepforge/stepforge/pkg/logview"
+	"github.com/stepforge/stepforge/pkg/outbox"
+	"github.com/stepforge/stepforge/pkg/standin"
 	"github.com/stepforge/stepforge/pkg/states/runner"
 	"github.com/stepforge/stepforge/pkg/traceview"
 	"github.com/stepforge/stepforge/workflows"
@@ -229,18 +235,9 @@ func Serve(ctx context.Context) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := log.New(os.Stderr, "localcloud ", log.LstdFlags|log.Lmicroseconds)
-	o := cloud.Options{Dir: cloud.DefaultDir, Logger: logger, MockConfig: os.Getenv("SFN_MOCK_CONFIG"), XRayAddr: os.Getenv("LOCALCLOUD_XRAY_ADDR")}
-	if v := os.Getenv("LOCALCLOUD_TIME_SCALE"); v != "" {
-		scale, err := strconv.ParseFloat(v, 64)
-		if err != nil || scale <= 0 {
-			return fmt.Errorf("LOCALCLOUD_TIME_SCALE=%q: want a number above 0 (1 is real time, 0.01 makes a 10 s wait take 0.1 s)", v)
-		}
-		o.TimeScale = scale
-	}
-	if o.MockConfig != "" {
-		if _, err := os.Stat(o.MockConfig); err != nil {
-			return fmt.Errorf("SFN_MOCK_CONFIG: %w", err)
-		}
+	o, err := localOptions(logger)
+	if err != nil {
+		return err
 	}
 	c, err := cloud.Open(o)
 	if err != nil {
@@ -250,6 +247,25 @@ func Serve(ctx context.Context) error {
 	return c.Serve(ctx, addr, func(a net.Addr) {
 		logger.Printf("ready on http://%s (health: http://%s%s)", a, a, localcloud.HealthPath)
 	})
+}
+
+// localOptions are the local cloud's settings from the environment.
+func localOptions(logger *log.Logger) (cloud.Options, error) {
+	o := cloud.Options{Dir: cloud.DefaultDir, Logger: logger, MockConfig: os.Getenv("SFN_MOCK_CONFIG"), XRayAddr: os.Getenv("LOCALCLOUD_XRAY_ADDR"),
+		SNSAutoConfirm: os.Getenv("LOCALCLOUD_SNS_AUTOCONFIRM") == "1"}
+	if v := os.Getenv("LOCALCLOUD_TIME_SCALE"); v != "" {
+		scale, err := strconv.ParseFloat(v, 64)
+		if err != nil || scale <= 0 {
+			return o, fmt.Errorf("LOCALCLOUD_TIME_SCALE=%q: want a number above 0 (1 is real time, 0.01 makes a 10 s wait take 0.1 s)", v)
+		}
+		o.TimeScale = scale
+	}
+	if o.MockConfig != "" {
+		if _, err := os.Stat(o.MockConfig); err != nil {
+			return o, fmt.Errorf("SFN_MOCK_CONFIG: %w", err)
+		}
+	}
+	return o, nil
 }
 
 // Deploy builds, synths and deploys every workflow's stack through change sets (STEPFORGE_TARGET=local: the local cloud; see README).
@@ -390,6 +406,302 @@ func confirm(prompt string) bool {
 	_, _ = fmt.Scanln(&answer)
 	return strings.EqualFold(strings.TrimSpace(answer), "y") || strings.EqualFold(strings.TrimSpace(answer), "yes")
 }
+
+// Up is the main job: it builds the handlers for this machine, synths, starts the local cloud and the stand-ins for the platforms the workflows call, deploys all five stacks through pkg/deploy as to AWS, seeds the secrets, prints each workflow's endpoint and a command that runs it, and serves with a live log until Ctrl-C.
+func Up(ctx context.Context) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	addr := localAddr()
+	if running(addr) {
+		return fmt.Errorf("a local cloud already answers on %s (go run mage.go down stops one started by up)", addr)
+	}
+	// The request log starts once everything is deployed: until then it
+	// would drown the deploy's own progress.
+	live := &switchWriter{}
+	logger := log.New(live, "localcloud ", log.Ltime|log.Lmicroseconds)
+	o, err := localOptions(logger)
+	if err != nil {
+		return err
+	}
+	c, err := cloud.Open(o)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ready := make(chan net.Addr, 1)
+	served := make(chan error, 1)
+	go func() { served <- c.Serve(ctx, addr, func(a net.Addr) { ready <- a }) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ready:
+	}
+	standins, err := standin.Start(standin.DefaultPorts)
+	if err != nil {
+		return fmt.Errorf("stand-ins: %w", err)
+	}
+	defer standins.Close()
+	os.Setenv("STEPFORGE_TARGET", "local")
+	opts, err := deployOptions(ctx, true)
+	if err != nil {
+		return err
+	}
+	if err := seedSecrets(ctx, opts.Config); err != nil {
+		return err
+	}
+	rep, err := deploy.Deploy(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(upPIDFile, []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		return err
+	}
+	defer os.Remove(upPIDFile)
+	outputs := map[string]map[string]string{}
+	for _, st := range rep.Stacks {
+		outputs[st.Name] = st.Outputs
+	}
+	printGuide(os.Stdout, "http://"+addr, outputs)
+	fmt.Println("\nServing until Ctrl-C (or go run mage.go down); the request log follows.")
+	live.set(os.Stderr)
+	select {
+	case <-ctx.Done():
+		fmt.Println("\nstopping")
+		return nil
+	case err := <-served:
+		return err
+	}
+}
+
+// upPIDFile holds the process id of a running `mage up`, for Down.
+var upPIDFile = filepath.Join(cloud.DefaultDir, "up.pid")
+
+// Down stops the local cloud a `go run mage.go up` started (in another terminal or in the background), cleanly.
+func Down() error {
+	raw, err := os.ReadFile(upPIDFile)
+	if errors.Is(err, os.ErrNotExist) {
+		if running(localAddr()) {
+			return fmt.Errorf("a local cloud answers on %s but was not started by up (stop its own process)", localAddr())
+		}
+		fmt.Println("no local cloud is running")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil {
+		return fmt.Errorf("%s: %w", upPIDFile, err)
+	}
+	p, _ := os.FindProcess(pid)
+	if err := p.Signal(syscall.SIGTERM); err != nil {
+		_ = os.Remove(upPIDFile)
+		fmt.Println("no local cloud is running (removed a stale", upPIDFile+")")
+		return nil
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if p.Signal(syscall.Signal(0)) != nil {
+			fmt.Println("stopped")
+			return nil
+		}
+	}
+	return fmt.Errorf("process %d did not stop within 30 s", pid)
+}
+
+// running reports whether a local cloud answers its health check on addr.
+func running(addr string) bool {
+	client := http.Client{Timeout: 500 * time.Millisecond}
+	resp, err := client.Get("http://" + addr + localcloud.HealthPath)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// switchWriter discards until set, then writes to its writer.
+type switchWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *switchWriter) set(w io.Writer) { s.mu.Lock(); s.w = w; s.mu.Unlock() }
+
+func (s *switchWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.w == nil {
+		return len(p), nil
+	}
+	return s.w.Write(p)
+}
+
+// printGuide prints, for each workflow, where it is and a command that
+// runs it, as printed ready to paste.
+func printGuide(w io.Writer, endpoint string, out map[string]map[string]string) {
+	cli := "aws --endpoint-url " + endpoint
+	fmt.Fprintf(w, "\nAll five workflows are up on %s. In another terminal:\n", endpoint)
+	fmt.Fprintln(w, "  export STEPFORGE_TARGET=local AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION="+localcloud.Region+" AWS_DISABLE_HOST_PREFIX_INJECTION=true")
+	fmt.Fprintf(w, "\npizza (HTTP API -> Express machine, synchronous):\n  curl -s -X POST %s -d '{\"flavour\":\"pineapple\"}'\n  curl -s -X POST %s -d '{\"flavour\":\"pepperoni\"}'\n",
+		out["pizza"]["PizzaHttpApiPostPizzaUrl"], out["pizza"]["PizzaHttpApiPostPizzaUrl"])
+	fmt.Fprintf(w, "\nupload alarm (S3 -> EventBridge -> machine -> SNS email; an empty .txt is refused by the processor):\n  go run mage.go confirm    # once: confirms the alarm's email subscription, as its owner would\n  : > empty.txt && %s s3 cp empty.txt s3://%s/empty.txt\n  go run mage.go outbox\n",
+		cli, out["upload-alarm"]["UploadsBucketName"])
+	fmt.Fprintf(w, "\nretry on 500 (the status stand-in answers 500 twice, then 200; waits are 10 s each):\n  %s stepfunctions start-execution --state-machine-arn %s --input '{\"orderId\":\"A-1\"}'\n  go run mage.go logs RetryOn500\n",
+		cli, out["retry-on-500"]["RetryOn500StateMachineArn"])
+	fmt.Fprintf(w, "\nblog publishing (signed Sanity webhook -> initiator -> machine -> Medium, Dev.to, Hashnode, OpenSearch stand-ins):\n  go run mage.go webhook\n  go run mage.go logs BlogPublishing\n")
+	fmt.Fprintf(w, "\nexpress webhook (REST API -> states:StartExecution -> Express machine):\n  curl -s -X POST %s -H 'Content-Type: application/json' -d '{\"event\":\"order.created\"}'\n  go run mage.go logs PrintPayload\n",
+		out["express-webhook"]["WebhookRestApiPostUrl"])
+	fmt.Fprintln(w, "\nAnd: go run mage.go traces (the latest traces as trees).")
+}
+
+// Secrets seeds the secrets the blog workflow reads into the target (the local cloud with STEPFORGE_TARGET=local) from workflows/params/secrets.local.json (git-ignored; made from secrets.example.json when missing).
+func Secrets(ctx context.Context) error {
+	cfg, _, err := targetConfig(ctx)
+	if err != nil {
+		return err
+	}
+	return seedSecrets(ctx, cfg)
+}
+
+var (
+	secretsFile   = filepath.Join("workflows", "params", "secrets.local.json")
+	secretsSample = filepath.Join("workflows", "params", "secrets.example.json")
+)
+
+// seedSecrets creates each secret of the local file, or puts a new
+// version when its value changed; an unchanged secret is left alone.
+func seedSecrets(ctx context.Context, cfg aws.Config) error {
+	raw, err := os.ReadFile(secretsFile)
+	if errors.Is(err, os.ErrNotExist) {
+		if raw, err = os.ReadFile(secretsSample); err == nil {
+			err = os.WriteFile(secretsFile, raw, 0o600)
+			fmt.Printf("secrets: made %s from %s; put your own values there\n", secretsFile, secretsSample)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	var secrets map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &secrets); err != nil {
+		return fmt.Errorf("%s: %w", secretsFile, err)
+	}
+	client := secretsmanager.NewFromConfig(cfg)
+	names := make([]string, 0, len(secrets))
+	for name := range secrets {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		value := string(secrets[name])
+		var str string
+		if json.Unmarshal(secrets[name], &str) == nil {
+			value = str // a JSON string is the secret's text; anything else its JSON
+		}
+		cur, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(name)})
+		var notFound *smtypes.ResourceNotFoundException
+		switch {
+		case errors.As(err, &notFound):
+			if _, err := client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(value)}); err != nil {
+				return fmt.Errorf("secret %s: %w", name, err)
+			}
+			fmt.Println("secrets: created", name)
+		case err != nil:
+			return fmt.Errorf("secret %s: %w", name, err)
+		case aws.ToString(cur.SecretString) != value:
+			if _, err := client.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String(name), SecretString: aws.String(value)}); err != nil {
+				return fmt.Errorf("secret %s: %w", name, err)
+			}
+			fmt.Println("secrets: updated", name)
+		}
+	}
+	return nil
+}
+
+// Outbox lists the email the local cloud's SNS delivered (build/local/outbox); OUTBOX_FULL=1 prints each one whole.
+func Outbox() error {
+	mails, err := outbox.List(filepath.Join(cloud.DefaultDir, "outbox"))
+	if err != nil {
+		return err
+	}
+	return outbox.Print(os.Stdout, mails, os.Getenv("OUTBOX_FULL") == "1")
+}
+
+// Webhook sends the blog workflow's initiator a sample published post, signed as Sanity signs it with the seeded webhook secret (WEBHOOK_URL overrides the deployed API's URL).
+func Webhook(ctx context.Context) error {
+	cfg, _, err := targetConfig(ctx)
+	if err != nil {
+		return err
+	}
+	url := os.Getenv("WEBHOOK_URL")
+	if url == "" {
+		outs, err := deploy.Outputs(ctx, cfg, "blog-publishing")
+		if err != nil {
+			return err
+		}
+		url = outs["SanityEventRestApiPostWebhookUrl"]
+	}
+	sec, err := secretsmanager.NewFromConfig(cfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("sanity-cms")})
+	if err != nil {
+		return fmt.Errorf("the Sanity secret (go run mage.go secrets seeds it): %w", err)
+	}
+	var sanity struct{ SANITY_WEBHOOK_SECRET string }
+	if err := json.Unmarshal([]byte(aws.ToString(sec.SecretString)), &sanity); err != nil || sanity.SANITY_WEBHOOK_SECRET == "" {
+		return fmt.Errorf("the sanity-cms secret has no SANITY_WEBHOOK_SECRET")
+	}
+	body := standin.SamplePost()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("sanity-webhook-signature", standin.SignSanityWebhook(sanity.SANITY_WEBHOOK_SECRET, body, time.Now()))
+	resp, err := localClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(resp.Body)
+	fmt.Printf("POST %s: %s\n%s\n", url, resp.Status, answer)
+	return nil
+}
+
+// localClient reaches the APIs' printed URLs (*.localhost is this machine).
+var localClient = &http.Client{Timeout: time.Minute, Transport: localcloud.LocalhostTransport()}
+
+// Confirm confirms the email subscriptions waiting in the outbox, as their owner following each confirmation mail's link does (LOCALCLOUD_SNS_AUTOCONFIRM=1 on serve or up confirms them at once).
+func Confirm() error {
+	mails, err := outbox.List(filepath.Join(cloud.DefaultDir, "outbox"))
+	if err != nil {
+		return err
+	}
+	confirmed := 0
+	for _, m := range mails {
+		if m.Subject != "AWS Notification - Subscription Confirmation" {
+			continue
+		}
+		link := confirmLink.FindString(m.Body)
+		if link == "" {
+			continue
+		}
+		resp, err := localClient.Get(link)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			fmt.Printf("%s: %s (already confirmed, or the local cloud is not running)\n", m.To, resp.Status)
+			continue
+		}
+		fmt.Println("confirmed", m.To)
+		confirmed++
+	}
+	if confirmed == 0 {
+		fmt.Println("no subscription waits for confirmation")
+	}
+	return nil
+}
+
+var confirmLink = regexp.MustCompile(`http://\S+/_localcloud/sns/confirm\?\S+`)
 
 // Logs prints a function's or a state machine's logs from the target (the local cloud with STEPFORGE_TARGET=local): its name as the workflow gives it ("CheckPizza", "Pizza") or as deployed; FOLLOW=1 follows, LOGS_JSON=1 prints JSON indented, LOGS_FILTER a filter pattern, LOGS_SINCE how far back (default 10m).
 func Logs(ctx context.Context, name string) error {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/stepforge/stepforge/pkg/localcloud"
 )
 
 // syncResult is the sync-execution result the pizza seed shows the caller.
@@ -55,7 +57,7 @@ func post(t testing.TB, url, contentType, body string) (int, []byte) {
 // (http://<id>.execute-api.localhost:<port>/...): *.localhost is this
 // machine (RFC 6761), which the dialer is told, since not every resolver
 // knows it.
-var apiClient = &http.Client{Timeout: 60 * time.Second, Transport: localhostTransport()}
+var apiClient = &http.Client{Timeout: 60 * time.Second, Transport: localcloud.LocalhostTransport()}
 
 func TestPizzaRefusesPineappleAndMakesPepperoni(t *testing.T) {
 	url := sys.outputs["pizza"]["PizzaHttpApiPostPizzaUrl"]

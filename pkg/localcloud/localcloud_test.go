@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -105,4 +106,16 @@ func TestTheAWSCLITalksToTheLocalCloud(t *testing.T) {
 	var id struct{ Account, Arn string }
 	require.NoError(t, json.Unmarshal(out, &id), "%s", out)
 	assert.Equal(t, localcloud.Account, id.Account)
+}
+
+func TestLocalhostTransportReachesAnyLocalhostName(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, r.Host) }))
+	defer srv.Close()
+	_, port, _ := strings.Cut(strings.TrimPrefix(srv.URL, "http://"), ":")
+	client := &http.Client{Transport: localcloud.LocalhostTransport()}
+	resp, err := client.Get("http://abc123.execute-api.localhost:" + port + "/pizza")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	host, _ := io.ReadAll(resp.Body)
+	assert.Equal(t, "abc123.execute-api.localhost:"+port, string(host), "dialed at loopback, Host kept")
 }
