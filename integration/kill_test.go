@@ -58,6 +58,7 @@ func startChild(t *testing.T, dir, scale string) (*exec.Cmd, string) {
 }
 
 func TestAKillDuringRetryOn500sWaitStillEndsTheExecution(t *testing.T) {
+	localOnly(t, "a local cloud to kill")
 	ctx := context.Background()
 	dir := t.TempDir()
 	// A 10 s Wait takes 2 s: time enough to see it begin, and kill.

@@ -5,6 +5,11 @@
 // in-process, with the five stacks deployed through pkg/deploy exactly as
 // to AWS, and the platforms the workflows call replaced by pkg/standin's
 // recorded replies.
+//
+// STEPFORGE_INTEGRATION=aws runs them against the stacks deployed to AWS
+// (go run mage.go deploy, with the default credential chain) instead:
+// the scenarios that need this machine (the outbox, the stand-ins, a
+// killed local cloud) skip there, saying why.
 package integration
 
 import (
@@ -22,6 +27,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/stepforge/stepforge/gen"
 	"github.com/stepforge/stepforge/pkg/build"
@@ -52,7 +58,11 @@ func TestMain(m *testing.M) {
 		os.Exit(serveChild(dir))
 	}
 	var err error
-	sys, err = startSystem()
+	if os.Getenv("STEPFORGE_INTEGRATION") == "aws" {
+		sys, err = awsSystem()
+	} else {
+		sys, err = startSystem()
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "integration: could not deploy the system:", err)
 		os.Exit(1)
@@ -93,9 +103,35 @@ func startSystem() (*system, error) {
 }
 
 func (s *system) close() {
+	if s.cloud == nil {
+		return
+	}
 	_ = s.cloud.Close()
 	s.standins.Close()
 	_ = os.RemoveAll(s.dir)
+}
+
+// awsSystem is the five stacks as deployed to AWS.
+func awsSystem() (*system, error) {
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	s := &system{cfg: cfg, outputs: map[string]map[string]string{}}
+	for _, w := range workflows.All() {
+		if s.outputs[w.Name], err = deploy.Outputs(context.Background(), cfg, w.Name); err != nil {
+			return nil, fmt.Errorf("%s (deploy it first: go run mage.go deploy): %w", w.Name, err)
+		}
+	}
+	return s, nil
+}
+
+// localOnly skips a test that needs what only this machine has.
+func localOnly(t *testing.T, what string) {
+	t.Helper()
+	if sys.cloud == nil {
+		t.Skip("against AWS: " + what + " is only on the local cloud")
+	}
 }
 
 // deployAll synths the workflows and deploys them with host builds of

@@ -17,6 +17,7 @@ import (
 )
 
 func TestARejectedUploadEmailsTheProcessorsMessage(t *testing.T) {
+	localOnly(t, "the outbox")
 	ctx := context.Background()
 	bucket := sys.outputs["upload-alarm"]["UploadsBucketName"]
 	machine := sys.outputs["upload-alarm"]["UploadAlarmStateMachineArn"]
