@@ -66,8 +66,7 @@ func TestAKillDuringRetryOn500sWaitStillEndsTheExecution(t *testing.T) {
 	status, err := standin.Start(standin.Ports{})
 	require.NoError(t, err)
 	defer status.Close()
-	status.Status.Failures = 2
-	status.Status.Reset()
+	status.Status.Fail(2)
 	cfg := lctest.Config(endpoint)
 	stacks, err := gen.Synth(filepath.Join(dir, "synth"), workflows.All())
 	require.NoError(t, err)

@@ -176,12 +176,12 @@ func TestStatusFailsTheFirstRequestsThenSucceeds(t *testing.T) {
 	}
 	assert.Equal(t, []int{500, 500, 200, 200}, []int{get(), get(), get(), get()})
 	s.Status.Reset()
-	s.Status.Failures = 1
+	assert.Equal(t, []int{500, 500, 200}, []int{get(), get(), get()}, "Reset starts the count over")
+	s.Status.Fail(1)
 	assert.Equal(t, []int{500, 200}, []int{get(), get()})
-	s.Status.Failures = -1
-	s.Status.Reset()
+	s.Status.Fail(-1)
 	assert.Equal(t, 200, get())
-	assert.Len(t, s.Status.Requests(), 7)
+	assert.Len(t, s.Status.Requests(), 10)
 }
 
 func TestSanityWebhookSignatureIsSanitys(t *testing.T) {

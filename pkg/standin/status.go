@@ -10,13 +10,24 @@ import (
 const DefaultFailures = 2
 
 // Status stands in for the endpoint the retry-on-500 workflow polls: it
-// answers any GET with 500 for the first Failures requests (DefaultFailures
-// when zero; negative never fails), then 200. The count is global, not per
-// path, because the status checker asks one fixed URL; Reset starts it over.
+// answers any GET with 500 for the first requests (DefaultFailures, or
+// what Fail set; negative never fails), then 200. The count is global,
+// not per path, because the status checker asks one fixed URL; Reset
+// starts it over. It is safe for concurrent use.
 type Status struct {
 	recorder
-	Failures int
+	failures atomic.Int64 // 0: DefaultFailures
 	served   atomic.Int64
+}
+
+// Fail makes the next n requests answer 500 (n < 0: none), counting
+// from now.
+func (s *Status) Fail(n int) {
+	if n == 0 {
+		n = -1
+	}
+	s.failures.Store(int64(n))
+	s.Reset()
 }
 
 // Reset makes the next requests fail again, as the first ones did.
@@ -24,7 +35,7 @@ func (s *Status) Reset() { s.served.Store(0) }
 
 func (s *Status) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serve(w, r, func(r *http.Request, _ []byte) reply {
-		failures := int64(s.Failures)
+		failures := s.failures.Load()
 		if failures == 0 {
 			failures = DefaultFailures
 		}

@@ -1,4 +1,4 @@
-package cloud_test
+package integration
 
 import (
 	"bytes"
@@ -30,9 +30,12 @@ import (
 	"github.com/stepforge/stepforge/pkg/traceview"
 )
 
-// stepFunctions is a Step Functions client for the local cloud. The SDK
-// puts StartSyncExecution on a "sync-" host prefix, which a loopback
-// endpoint does not have (awsconfig.DisableHostPrefix).
+// These drive the compute services through the AWS APIs, as the AWS CLI
+// and SDK call them: functions invoked directly, machines started,
+// roles edited, logs and traces read.
+
+// stepFunctions is a Step Functions client that keeps StartSyncExecution
+// on the configured endpoint (awsconfig.DisableHostPrefix).
 func stepFunctions(cfg aws.Config) *sfn.Client {
 	return sfn.NewFromConfig(cfg, sfn.WithAPIOptions(awsconfig.DisableHostPrefix))
 }
@@ -50,22 +53,8 @@ func physicalIDs(t testing.TB, cfg aws.Config, stack string) map[string]string {
 	return ids
 }
 
-// waitForExecution polls until the execution has ended.
-func waitForExecution(t testing.TB, client *sfn.Client, arn string, within time.Duration) *sfn.DescribeExecutionOutput {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		out, err := client.DescribeExecution(context.Background(), &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
-		require.NoError(t, err)
-		if out.Status != sfntypes.ExecutionStatusRunning || time.Now().After(deadline) {
-			return out
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func TestThePizzaMachineRunsSynchronouslyBothWays(t *testing.T) {
-	cfg, _, wf, _ := sharedWorkflows(t)
+	cfg, wf := sys.cfg, sys.outputs
 	client := stepFunctions(cfg)
 	ctx := context.Background()
 	machine := wf["pizza"]["PizzaStateMachineArn"]
@@ -100,16 +89,18 @@ func TestThePizzaMachineRunsSynchronouslyBothWays(t *testing.T) {
 }
 
 func TestRetryOn500WaitsAndAsksAgainUntilTheStatusIsNot500(t *testing.T) {
-	cfg, _, wf, status := sharedWorkflows(t)
-	status.fails.Store(2)
+	localOnly(t, "the status stand-in")
+	cfg, wf, status := sys.cfg, sys.outputs, sys.standins.Status
+	status.Fail(2)
+	before := len(status.Requests())
 	client := stepFunctions(cfg)
 	ctx := context.Background()
 	start, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(wf["retry-on-500"]["RetryOn500StateMachineArn"]),
 		Input: aws.String(`{"orderId":"A-1001"}`)})
 	require.NoError(t, err)
-	done := waitForExecution(t, client, aws.ToString(start.ExecutionArn), time.Minute)
+	done := waitDone(t, client, aws.ToString(start.ExecutionArn))
 	require.Equal(t, sfntypes.ExecutionStatusSucceeded, done.Status, "%s: %s", aws.ToString(done.Error), aws.ToString(done.Cause))
-	assert.Equal(t, int32(3), status.calls.Load(), "500, 500, then 200")
+	assert.Equal(t, 3, len(status.Requests())-before, "500, 500, then 200")
 
 	// The history, page by page and newest first, holds the two waits.
 	var events []sfntypes.HistoryEvent
@@ -135,37 +126,9 @@ func TestRetryOn500WaitsAndAsksAgainUntilTheStatusIsNot500(t *testing.T) {
 	assert.Equal(t, 2, waits)
 }
 
-func TestAnUploadRunsTheAlarmWhichPublishesTheProcessorsMessageAndFails(t *testing.T) {
-	cfg, c, wf, _ := sharedWorkflows(t)
-	ctx := context.Background()
-	bucket := wf["upload-alarm"]["UploadsBucketName"]
-	machine := wf["upload-alarm"]["UploadAlarmStateMachineArn"]
-	client := stepFunctions(cfg)
-	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
-	// S3 tells EventBridge, whose rule starts the machine with the event.
-	_, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("empty.txt"), Body: strings.NewReader("")})
-	require.NoError(t, err)
-	var arn string
-	for deadline := time.Now().Add(30 * time.Second); arn == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		list, err := client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(machine)})
-		require.NoError(t, err)
-		if len(list.Executions) > 0 {
-			arn = aws.ToString(list.Executions[0].ExecutionArn)
-		}
-	}
-	require.NotEmpty(t, arn, "the upload started an execution")
-	done := waitForExecution(t, client, arn, time.Minute)
-	assert.Equal(t, sfntypes.ExecutionStatusFailed, done.Status)
-	assert.Contains(t, aws.ToString(done.Input), `"detail-type":"Object Created"`, "the machine got S3's event")
-
-	msgs, err := c.SNS.Messages(ctx, wf["upload-alarm"]["AlarmTopicArn"])
-	require.NoError(t, err)
-	require.Len(t, msgs, 1, "the Catch published once")
-	assert.Contains(t, msgs[0].Message, "The upload is empty", "the processor's own message, read from the object it fetched with its role")
-}
-
 func TestATrimmedRoleFailsTheWorkflowWhereAWSWould(t *testing.T) {
-	cfg, _, wf, _ := sharedWorkflows(t)
+	localOnly(t, "editing a role")
+	cfg, wf := sys.cfg, sys.outputs
 	ctx := context.Background()
 	role := physicalIDs(t, cfg, "pizza")["PizzaStateMachineRole"]
 	iamc := iam.NewFromConfig(cfg)
@@ -222,7 +185,10 @@ type invocation struct {
 }
 
 func TestEveryFunctionRunsThroughTheLambdaAPI(t *testing.T) {
-	cfg, _, wf, _ := sharedWorkflows(t)
+	localOnly(t, "the status stand-in")
+	cfg, wf := sys.cfg, sys.outputs
+	sys.standins.Status.Fail(-1) // always 200
+	defer sys.standins.Status.Fail(2)
 	ctx := context.Background()
 	uploads := wf["upload-alarm"]["UploadsBucketName"]
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
@@ -253,17 +219,16 @@ func TestEveryFunctionRunsThroughTheLambdaAPI(t *testing.T) {
 			{logical: "PrintPayloadFunction", payload: `{"event":"order.created","id":"evt_1"}`, output: "order.created"},
 		},
 		// The publishers read their secret from Secrets Manager with their
-		// role (allowed on <name>-??????): none is set, so each skips, as
-		// for a platform the user has not set up.
+		// role (allowed on <name>-??????) and publish to the stand-ins.
 		"blog-publishing": {
 			{logical: "WebhookInitiatorFunction", payload: `{"httpMethod":"POST","headers":{},"body":"{}"}`, output: `"statusCode":401`},
-			{logical: "PublishMediumFunction", payload: post, output: `"reason":"Medium is not configured: secret \"blog-publishing/medium\" does not exist`},
+			{logical: "PublishMediumFunction", payload: post, output: `"platform":"medium","id":`},
 			{logical: "PublishMediumFunction", payload: `{}`, errorType: "InvalidPost"},
-			{logical: "PublishDevtoFunction", payload: post, output: `"action":"skipped"`},
+			{logical: "PublishDevtoFunction", payload: post, output: `"action":"created"`},
 			{logical: "PublishDevtoFunction", payload: `{}`, errorType: "InvalidPost"},
-			{logical: "PublishHashnodeFunction", payload: post, output: `"action":"skipped"`},
+			{logical: "PublishHashnodeFunction", payload: post, output: `"action":"created"`},
 			{logical: "PublishHashnodeFunction", payload: `{}`, errorType: "InvalidPost"},
-			{logical: "IndexOpenSearchFunction", payload: post, output: `"platform":"opensearch","action":"skipped"`},
+			{logical: "IndexOpenSearchFunction", payload: post, output: `"platform":"opensearch","id":"c41d9b20-0a7e-4f51-8d3b-6e2f90a1b7c4","action":"created"`},
 			{logical: "IndexOpenSearchFunction", payload: `{}`, errorType: "InvalidPost"},
 		},
 	}
@@ -289,7 +254,7 @@ func TestEveryFunctionRunsThroughTheLambdaAPI(t *testing.T) {
 }
 
 func TestOnePizzaMakesOneTraceFromTheExecutionToTheFunction(t *testing.T) {
-	cfg, _, wf, _ := sharedWorkflows(t)
+	cfg, wf := sys.cfg, sys.outputs
 	ctx := context.Background()
 	out, err := stepFunctions(cfg).StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: aws.String(wf["pizza"]["PizzaStateMachineArn"]),
 		Input: aws.String(`{"flavour":"pineapple"}`)})
@@ -325,8 +290,9 @@ func TestOnePizzaMakesOneTraceFromTheExecutionToTheFunction(t *testing.T) {
 }
 
 func TestTheAWSCLIInvokesEveryFunctionAndRunsTheMachines(t *testing.T) {
+	localOnly(t, "the local endpoint")
 	lctest.RequireAWSCLI(t)
-	cfg, _, wf, status := sharedWorkflows(t)
+	cfg, wf, status := sys.cfg, sys.outputs, sys.standins.Status
 	endpoint := aws.ToString(cfg.BaseEndpoint)
 	// The CLI, like the SDK, puts StartSyncExecution on a "sync-" host
 	// prefix; botocore's switch for it is this variable (or
@@ -335,7 +301,7 @@ func TestTheAWSCLIInvokesEveryFunctionAndRunsTheMachines(t *testing.T) {
 	out := t.TempDir()
 	var cmds [][]string
 	var names []string
-	for stack := range stackHandlers {
+	for stack := range sys.outputs {
 		ids := physicalIDs(t, cfg, stack)
 		for logical, id := range ids {
 			if strings.HasSuffix(logical, "Function") {
@@ -345,7 +311,7 @@ func TestTheAWSCLIInvokesEveryFunctionAndRunsTheMachines(t *testing.T) {
 		}
 	}
 	require.Len(t, names, 9)
-	status.fails.Store(1)
+	status.Fail(1)
 	cmds = append(cmds,
 		[]string{"stepfunctions", "start-sync-execution", "--state-machine-arn", wf["pizza"]["PizzaStateMachineArn"], "--input", `{"flavour":"hawaiian"}`},
 		[]string{"stepfunctions", "start-execution", "--state-machine-arn", wf["retry-on-500"]["RetryOn500StateMachineArn"], "--input", `{"orderId":"cli"}`})
@@ -372,7 +338,7 @@ func TestTheAWSCLIInvokesEveryFunctionAndRunsTheMachines(t *testing.T) {
 	require.NoError(t, started.Err, "%s", started.Out)
 	var exec struct{ ExecutionArn string }
 	require.NoError(t, json.Unmarshal(started.Out, &exec))
-	done := waitForExecution(t, stepFunctions(cfg), exec.ExecutionArn, time.Minute)
+	done := waitDone(t, stepFunctions(cfg), exec.ExecutionArn)
 	require.Equal(t, sfntypes.ExecutionStatusSucceeded, done.Status)
 	history := lctest.AWSParallel(endpoint, []string{"stepfunctions", "get-execution-history", "--execution-arn", exec.ExecutionArn, "--reverse-order"})[0]
 	require.NoError(t, history.Err, "%s", history.Out)
@@ -384,7 +350,7 @@ func TestTheAWSCLIInvokesEveryFunctionAndRunsTheMachines(t *testing.T) {
 }
 
 func TestAFunctionsAndAMachinesLogsReachCloudWatchLogs(t *testing.T) {
-	cfg, _, wf, _ := sharedWorkflows(t)
+	cfg, wf := sys.cfg, sys.outputs
 	ctx := context.Background()
 	out, err := stepFunctions(cfg).StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: aws.String(wf["pizza"]["PizzaStateMachineArn"]),
 		Input: aws.String(`{"flavour":"margherita"}`)})
