@@ -68,7 +68,7 @@ func Build(ctx context.Context) error {
 // a hung test long before CI's own limit.
 const testTimeout = "8m"
 
-// Test runs lint, the test suite with the race detector (cfn-lint included), then each fuzz target briefly (FUZZTIME, default 10s).
+// Test runs lint, the test suite with the race detector (cfn-lint and integration/ included), then each fuzz target briefly (FUZZTIME, default 6s).
 func Test(ctx context.Context) error {
 	mg.CtxDeps(ctx, Lint)
 	if err := run(ctx, "go", "test", "-race", "-count=1", "-timeout="+testTimeout, "./..."); err != nil {
@@ -77,11 +77,11 @@ func Test(ctx context.Context) error {
 	return Fuzz(ctx)
 }
 
-// Fuzz runs every fuzz target in the repository for FUZZTIME (default 10s) each, two at a time.
+// Fuzz runs every fuzz target in the repository for FUZZTIME (default 6s) each, two at a time.
 func Fuzz(ctx context.Context) error {
 	fuzztime := os.Getenv("FUZZTIME")
 	if fuzztime == "" {
-		fuzztime = "10s"
+		fuzztime = "6s"
 	}
 	targets, err := fuzzTargets(".")
 	if err != nil {
@@ -92,7 +92,7 @@ func Fuzz(ctx context.Context) error {
 	// targets, measured: 2 min 23 s one after another, 1 min 24 s two at
 	// a time).
 	// Each keeps Go's default workers: with one worker (-parallel=1) the
-	// baseline pass over a grown corpus ate most of the 10 s.
+	// baseline pass over a grown corpus ate most of the run.
 	errs := make([]error, len(targets))
 	sem := make(chan struct{}, 2)
 	var mu sync.Mutex
