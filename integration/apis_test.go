@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -23,7 +22,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/stepforge/stepforge/pkg/awsconfig"
 	"github.com/stepforge/stepforge/pkg/localcloud/lctest"
 	"github.com/stepforge/stepforge/pkg/localcloud/traces"
 	"github.com/stepforge/stepforge/pkg/logview"
@@ -34,28 +32,9 @@ import (
 // and SDK call them: functions invoked directly, machines started,
 // roles edited, logs and traces read.
 
-// stepFunctions is a Step Functions client that keeps StartSyncExecution
-// on the configured endpoint (awsconfig.DisableHostPrefix).
-func stepFunctions(cfg aws.Config) *sfn.Client {
-	return sfn.NewFromConfig(cfg, sfn.WithAPIOptions(awsconfig.DisableHostPrefix))
-}
-
-// physicalIDs maps a stack's logical ids to physical ids.
-func physicalIDs(t testing.TB, cfg aws.Config, stack string) map[string]string {
-	t.Helper()
-	out, err := cloudformation.NewFromConfig(cfg).DescribeStackResources(context.Background(),
-		&cloudformation.DescribeStackResourcesInput{StackName: aws.String(stack)})
-	require.NoError(t, err)
-	ids := map[string]string{}
-	for _, r := range out.StackResources {
-		ids[aws.ToString(r.LogicalResourceId)] = aws.ToString(r.PhysicalResourceId)
-	}
-	return ids
-}
-
 func TestThePizzaMachineRunsSynchronouslyBothWays(t *testing.T) {
 	cfg, wf := sys.cfg, sys.outputs
-	client := stepFunctions(cfg)
+	client := lctest.StepFunctions(cfg)
 	ctx := context.Background()
 	machine := wf["pizza"]["PizzaStateMachineArn"]
 	port := (*cfg.BaseEndpoint)[strings.LastIndex(*cfg.BaseEndpoint, ":")+1:]
@@ -93,7 +72,7 @@ func TestRetryOn500WaitsAndAsksAgainUntilTheStatusIsNot500(t *testing.T) {
 	cfg, wf, status := sys.cfg, sys.outputs, sys.standins.Status
 	status.Fail(2)
 	before := len(status.Requests())
-	client := stepFunctions(cfg)
+	client := lctest.StepFunctions(cfg)
 	ctx := context.Background()
 	start, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(wf["retry-on-500"]["RetryOn500StateMachineArn"]),
 		Input: aws.String(`{"orderId":"A-1001"}`)})
@@ -130,7 +109,7 @@ func TestATrimmedRoleFailsTheWorkflowWhereAWSWould(t *testing.T) {
 	localOnly(t, "editing a role")
 	cfg, wf := sys.cfg, sys.outputs
 	ctx := context.Background()
-	role := physicalIDs(t, cfg, "pizza")["PizzaStateMachineRole"]
+	role := lctest.PhysicalIDs(t, cfg, "pizza")["PizzaStateMachineRole"]
 	iamc := iam.NewFromConfig(cfg)
 	policies, err := iamc.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(role)})
 	require.NoError(t, err)
@@ -162,7 +141,7 @@ func TestATrimmedRoleFailsTheWorkflowWhereAWSWould(t *testing.T) {
 	_, err = iamc.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(policies.PolicyNames[0]), PolicyDocument: aws.String(string(trimmed))})
 	require.NoError(t, err)
 
-	out, err := stepFunctions(cfg).StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: aws.String(wf["pizza"]["PizzaStateMachineArn"]), Input: aws.String(`{"flavour":"pepperoni"}`)})
+	out, err := lctest.StepFunctions(cfg).StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: aws.String(wf["pizza"]["PizzaStateMachineArn"]), Input: aws.String(`{"flavour":"pepperoni"}`)})
 	require.NoError(t, err)
 	assert.Equal(t, sfntypes.SyncExecutionStatusFailed, out.Status)
 	assert.Equal(t, "Lambda.AWSLambdaException", aws.ToString(out.Error))
@@ -171,7 +150,7 @@ func TestATrimmedRoleFailsTheWorkflowWhereAWSWould(t *testing.T) {
 
 // physicalIDArn is a function's ARN.
 func physicalIDArn(t testing.TB, cfg aws.Config, stack, logical string) string {
-	out, err := lambda.NewFromConfig(cfg).GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(physicalIDs(t, cfg, stack)[logical])})
+	out, err := lambda.NewFromConfig(cfg).GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(lctest.PhysicalIDs(t, cfg, stack)[logical])})
 	require.NoError(t, err)
 	return aws.ToString(out.Configuration.FunctionArn)
 }
@@ -234,7 +213,7 @@ func TestEveryFunctionRunsThroughTheLambdaAPI(t *testing.T) {
 	}
 	lam := lambda.NewFromConfig(cfg)
 	for stack, invs := range cases {
-		ids := physicalIDs(t, cfg, stack)
+		ids := lctest.PhysicalIDs(t, cfg, stack)
 		for _, inv := range invs {
 			out, err := lam.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(ids[inv.logical]), Payload: []byte(inv.payload), LogType: lambdatypes.LogTypeTail})
 			require.NoError(t, err, "%s %s", inv.logical, inv.payload)
@@ -256,12 +235,12 @@ func TestEveryFunctionRunsThroughTheLambdaAPI(t *testing.T) {
 func TestOnePizzaMakesOneTraceFromTheExecutionToTheFunction(t *testing.T) {
 	cfg, wf := sys.cfg, sys.outputs
 	ctx := context.Background()
-	out, err := stepFunctions(cfg).StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: aws.String(wf["pizza"]["PizzaStateMachineArn"]),
+	out, err := lctest.StepFunctions(cfg).StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: aws.String(wf["pizza"]["PizzaStateMachineArn"]),
 		Input: aws.String(`{"flavour":"pineapple"}`)})
 	require.NoError(t, err)
 	root := traces.ParseHeader(aws.ToString(out.TraceHeader)).Root
 	require.NotEmpty(t, root)
-	fn := physicalIDs(t, cfg, "pizza")["CheckPizzaFunction"]
+	fn := lctest.PhysicalIDs(t, cfg, "pizza")["CheckPizzaFunction"]
 	// Segments arrive asynchronously, as in AWS (the function's own over
 	// UDP from its process): wait until the whole tree has.
 	var tree bytes.Buffer
@@ -302,7 +281,7 @@ func TestTheAWSCLIInvokesEveryFunctionAndRunsTheMachines(t *testing.T) {
 	var cmds [][]string
 	var names []string
 	for stack := range sys.outputs {
-		ids := physicalIDs(t, cfg, stack)
+		ids := lctest.PhysicalIDs(t, cfg, stack)
 		for logical, id := range ids {
 			if strings.HasSuffix(logical, "Function") {
 				names = append(names, id)
@@ -338,7 +317,7 @@ func TestTheAWSCLIInvokesEveryFunctionAndRunsTheMachines(t *testing.T) {
 	require.NoError(t, started.Err, "%s", started.Out)
 	var exec struct{ ExecutionArn string }
 	require.NoError(t, json.Unmarshal(started.Out, &exec))
-	done := waitDone(t, stepFunctions(cfg), exec.ExecutionArn)
+	done := waitDone(t, lctest.StepFunctions(cfg), exec.ExecutionArn)
 	require.Equal(t, sfntypes.ExecutionStatusSucceeded, done.Status)
 	history := lctest.AWSParallel(endpoint, []string{"stepfunctions", "get-execution-history", "--execution-arn", exec.ExecutionArn, "--reverse-order"})[0]
 	require.NoError(t, history.Err, "%s", history.Out)
@@ -352,14 +331,14 @@ func TestTheAWSCLIInvokesEveryFunctionAndRunsTheMachines(t *testing.T) {
 func TestAFunctionsAndAMachinesLogsReachCloudWatchLogs(t *testing.T) {
 	cfg, wf := sys.cfg, sys.outputs
 	ctx := context.Background()
-	out, err := stepFunctions(cfg).StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: aws.String(wf["pizza"]["PizzaStateMachineArn"]),
+	out, err := lctest.StepFunctions(cfg).StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: aws.String(wf["pizza"]["PizzaStateMachineArn"]),
 		Input: aws.String(`{"flavour":"margherita"}`)})
 	require.NoError(t, err)
 	require.Equal(t, sfntypes.SyncExecutionStatusSucceeded, out.Status)
-	ids := physicalIDs(t, cfg, "pizza")
+	ids := lctest.PhysicalIDs(t, cfg, "pizza")
 	fnGroup, err := logview.ResolveGroup(ctx, lambda.NewFromConfig(cfg), nil, ids["CheckPizzaFunction"])
 	require.NoError(t, err)
-	machineGroup, err := logview.ResolveGroup(ctx, nil, stepFunctions(cfg), ids["PizzaStateMachine"][strings.LastIndex(ids["PizzaStateMachine"], ":")+1:])
+	machineGroup, err := logview.ResolveGroup(ctx, nil, lctest.StepFunctions(cfg), ids["PizzaStateMachine"][strings.LastIndex(ids["PizzaStateMachine"], ":")+1:])
 	require.NoError(t, err)
 	// Delivery is asynchronous, as in AWS: poll until it has happened.
 	read := func(group, pattern string) string {

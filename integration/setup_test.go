@@ -13,15 +13,12 @@
 package integration
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +27,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/stepforge/stepforge/gen"
-	"github.com/stepforge/stepforge/pkg/build"
 	"github.com/stepforge/stepforge/pkg/deploy"
 	"github.com/stepforge/stepforge/pkg/localcloud/cloud"
 	"github.com/stepforge/stepforge/pkg/localcloud/lctest"
@@ -141,7 +137,7 @@ func deployAll(ctx context.Context, s *system) (map[string]map[string]string, er
 	if err != nil {
 		return nil, err
 	}
-	zips, err := hostZips(filepath.Join(s.dir, "zips"))
+	zips, err := lctest.HostZips("..", filepath.Join(s.dir, "zips"))
 	if err != nil {
 		return nil, err
 	}
@@ -169,39 +165,4 @@ func deployAll(ctx context.Context, s *system) (map[string]map[string]string, er
 		out[st.Name] = st.Outputs
 	}
 	return out, nil
-}
-
-// hostZips builds every handler for this machine and packs each into a
-// stored zip: deflating nine 20 MB binaries under the race detector costs
-// minutes, and the local cloud reads either.
-func hostZips(dir string) (map[string]string, error) {
-	arts, err := build.Build(context.Background(), build.Options{Root: "..", Out: filepath.Join(dir, "bin"), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, BinariesOnly: true})
-	if err != nil {
-		return nil, err
-	}
-	zips := map[string]string{}
-	for _, a := range arts {
-		bin, err := os.ReadFile(a.Binary)
-		if err != nil {
-			return nil, err
-		}
-		var buf bytes.Buffer
-		zw := zip.NewWriter(&buf)
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: "bootstrap", Method: zip.Store, ExternalAttrs: 0o755 << 16, CreatorVersion: 3 << 8})
-		if err == nil {
-			_, err = w.Write(bin)
-		}
-		if err == nil {
-			err = zw.Close()
-		}
-		if err != nil {
-			return nil, err
-		}
-		path := filepath.Join(dir, a.Name+".zip")
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			return nil, err
-		}
-		zips[a.Name] = path
-	}
-	return zips, nil
 }

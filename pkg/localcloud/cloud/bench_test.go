@@ -37,7 +37,7 @@ func percentiles(b *testing.B, ds []time.Duration) {
 
 func BenchmarkInvokePizzaCheckerWarm(b *testing.B) {
 	cfg, _, _, _ := sharedWorkflows(b)
-	fn := physicalIDs(b, cfg, "pizza")["CheckPizzaFunction"]
+	fn := lctest.PhysicalIDs(b, cfg, "pizza")["CheckPizzaFunction"]
 	lam := lambda.NewFromConfig(cfg)
 	ctx := context.Background()
 	in := &lambda.InvokeInput{FunctionName: aws.String(fn), Payload: []byte(`{"flavour":"pepperoni"}`)}
@@ -62,7 +62,7 @@ func BenchmarkInvokePizzaCheckerWarm(b *testing.B) {
 // starts one: process start, the runtime's init, the invoke.
 func BenchmarkInvokePizzaCheckerCold(b *testing.B) {
 	cfg, _, _, _ := sharedWorkflows(b)
-	fn := physicalIDs(b, cfg, "pizza")["CheckPizzaFunction"]
+	fn := lctest.PhysicalIDs(b, cfg, "pizza")["CheckPizzaFunction"]
 	lam := lambda.NewFromConfig(cfg)
 	ctx := context.Background()
 	in := &lambda.InvokeInput{FunctionName: aws.String(fn), Payload: []byte(`{"flavour":"pepperoni"}`)}
@@ -97,7 +97,7 @@ func BenchmarkPizzaStartSyncExecution1000(b *testing.B) {
 	cfg := lctest.Config(endpoint)
 	wf := deployWorkflows(b, cfg, map[string]string{"StatusUrl": "http://127.0.0.1:9/status"})
 	pid := cmd.Process.Pid
-	client := stepFunctions(cfg)
+	client := lctest.StepFunctions(cfg)
 	machine := wf["pizza"]["PizzaStateMachineArn"]
 	ctx := context.Background()
 	if _, err := client.StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: aws.String(machine), Input: aws.String(`{}`)}); err != nil {

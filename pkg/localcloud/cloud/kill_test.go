@@ -175,7 +175,7 @@ func TestAKilledExecutionResumesFromItsHistory(t *testing.T) {
 	wf := deployWorkflows(t, cfg, map[string]string{"StatusUrl": status.URL}, "retry-on-500")
 	status.fails.Store(2)
 	ctx := context.Background()
-	client := stepFunctions(cfg)
+	client := lctest.StepFunctions(cfg)
 	start, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(wf["retry-on-500"]["RetryOn500StateMachineArn"]),
 		Input: aws.String(`{"orderId":"A-1001"}`)})
 	require.NoError(t, err)
@@ -192,7 +192,7 @@ func TestAKilledExecutionResumesFromItsHistory(t *testing.T) {
 	require.Equal(t, int32(1), status.calls.Load(), "killed during the first wait")
 
 	cfg2, _ := cloud.StartForTestIn(t, dir)
-	client = stepFunctions(cfg2)
+	client = lctest.StepFunctions(cfg2)
 	done := waitForExecution(t, client, aws.ToString(start.ExecutionArn), time.Minute)
 	require.Equal(t, sfntypes.ExecutionStatusSucceeded, done.Status, "%s: %s", aws.ToString(done.Error), aws.ToString(done.Cause))
 	assert.Equal(t, int32(3), status.calls.Load(), "500, 500, 200: nothing asked twice, nothing skipped")

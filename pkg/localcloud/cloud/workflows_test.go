@@ -1,14 +1,12 @@
 package cloud_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -22,7 +20,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/require"
 
-	"github.com/stepforge/stepforge/pkg/build"
 	"github.com/stepforge/stepforge/pkg/localcloud/cloud"
 	"github.com/stepforge/stepforge/pkg/localcloud/lctest"
 )
@@ -47,10 +44,8 @@ var (
 	zipsErr  error
 )
 
-// hostZips builds every handler for this machine once per test run and
-// packs each bootstrap into a zip, stored rather than deflated: deflating
-// nine 20 MB binaries under the race detector costs minutes, and the
-// local cloud reads either.
+// hostZips is every handler built for this machine and zipped
+// (lctest.HostZips), once per test run, by handler.
 func hostZips(t testing.TB) map[string][]byte {
 	t.Helper()
 	zipsOnce.Do(func() {
@@ -59,33 +54,17 @@ func hostZips(t testing.TB) map[string][]byte {
 			zipsErr = err
 			return
 		}
-		arts, err := build.Build(context.Background(), build.Options{Root: "../../..", Out: out,
-			GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, BinariesOnly: true})
+		paths, err := lctest.HostZips("../../..", out)
 		if err != nil {
 			zipsErr = err
 			return
 		}
 		zips = map[string][]byte{}
-		for _, a := range arts {
-			bin, err := os.ReadFile(a.Binary)
-			if err != nil {
+		for name, path := range paths {
+			if zips[name], err = os.ReadFile(path); err != nil {
 				zipsErr = err
 				return
 			}
-			var buf bytes.Buffer
-			zw := zip.NewWriter(&buf)
-			w, err := zw.CreateHeader(&zip.FileHeader{Name: "bootstrap", Method: zip.Store, ExternalAttrs: 0o755 << 16, CreatorVersion: 3 << 8})
-			if err == nil {
-				_, err = w.Write(bin)
-			}
-			if err == nil {
-				err = zw.Close()
-			}
-			if err != nil {
-				zipsErr = err
-				return
-			}
-			zips[a.Name] = buf.Bytes()
 		}
 	})
 	require.NoError(t, zipsErr)
