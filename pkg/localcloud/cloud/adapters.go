@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -208,78 +207,8 @@ func (p functionPolicy) AllowsInvoke(ctx context.Context, functionARN, principal
 	if err != nil {
 		return false, err
 	}
-	var policy struct {
-		Statement []struct {
-			Effect    string
-			Principal struct{ Service string }
-			Action    string
-			Condition map[string]map[string]string
-		}
-	}
-	if err := json.Unmarshal([]byte(doc), &policy); err != nil {
-		return false, fmt.Errorf("the policy of %s: %w", functionARN, err)
-	}
-	keys := map[string]string{"aws:sourcearn": sourceARN, "aws:sourceaccount": accountOf(sourceARN)}
-	allowed := false
-	for _, st := range policy.Statement {
-		if st.Principal.Service != principal || !(st.Action == "lambda:InvokeFunction" || st.Action == "lambda:*" || st.Action == "*") {
-			continue
-		}
-		if conditionsHold(st.Condition, keys) {
-			if st.Effect == "Deny" {
-				return false, nil
-			}
-			allowed = allowed || st.Effect == "Allow"
-		}
-	}
-	return allowed, nil
-}
-
-// conditionsHold evaluates the condition operators Lambda permissions use
-// (ArnLike/ArnEquals/StringEquals/StringLike on the source's ARN and
-// account); any other operator or key does not hold.
-func conditionsHold(cond map[string]map[string]string, keys map[string]string) bool {
-	for op, kv := range cond {
-		for key, want := range kv {
-			got, ok := keys[strings.ToLower(key)]
-			if !ok {
-				return false
-			}
-			switch op {
-			case "ArnLike", "StringLike":
-				if !globMatch(want, got) {
-					return false
-				}
-			case "ArnEquals", "StringEquals":
-				if want != got {
-					return false
-				}
-			default:
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// globMatch matches IAM's wildcards: * any run of characters (slashes
-// too), ? any one.
-func globMatch(pattern, s string) bool {
-	if pattern == "" {
-		return s == ""
-	}
-	switch pattern[0] {
-	case '*':
-		for i := 0; i <= len(s); i++ {
-			if globMatch(pattern[1:], s[i:]) {
-				return true
-			}
-		}
-		return false
-	case '?':
-		return s != "" && globMatch(pattern[1:], s[1:])
-	}
-	return s != "" && s[0] == pattern[0] && globMatch(pattern[1:], s[1:])
+	return identity.AllowsService(doc, principal, "lambda:InvokeFunction", functionARN,
+		map[string][]string{"aws:SourceArn": {sourceARN}, "aws:SourceAccount": {accountOf(sourceARN)}})
 }
 
 func accountOf(arn string) string {
