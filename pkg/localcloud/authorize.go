@@ -18,6 +18,25 @@ type Authorizer interface {
 	AuthorizeKey(ctx context.Context, accessKeyID, action, resource string) error
 }
 
+// SessionKeys is implemented by an Authorizer that can tell cheaply
+// whether an access key is one of its sessions: the router then names a
+// request's action and resources (which can read the store) only for
+// those, not for every call a developer makes.
+type SessionKeys interface {
+	IsSession(ctx context.Context, accessKeyID string) bool
+}
+
+// checks reports whether a's verdict on key is needed at all.
+func checks(ctx context.Context, a Authorizer, key string) bool {
+	if a == nil || key == "" {
+		return false
+	}
+	if sk, ok := a.(SessionKeys); ok {
+		return sk.IsSession(ctx, key)
+	}
+	return true
+}
+
 // Authorized is implemented by a service that names the IAM action and
 // resources each of its operations needs. For a service that does not,
 // the action is "<signing name>:<operation>" on resource "*".
@@ -80,7 +99,7 @@ func (s *Server) authorize(ctx context.Context, svc Service, op string, in *Requ
 	a := s.authorizer
 	s.mu.RUnlock()
 	key := CallerAccessKey(ctx)
-	if a == nil || key == "" {
+	if !checks(ctx, a, key) {
 		return nil
 	}
 	action, resources := svc.Name()+":"+op, []string{"*"}
@@ -111,7 +130,7 @@ func (s *Server) authorizeHandler(w http.ResponseWriter, r *http.Request, name, 
 	a, auth := s.authorizer, s.handlerAuth[name]
 	s.mu.RUnlock()
 	key := accessKeyID(r)
-	if a == nil || auth == nil || key == "" {
+	if auth == nil || !checks(r.Context(), a, key) {
 		return true
 	}
 	action, resources := auth(r)

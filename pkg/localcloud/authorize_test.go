@@ -90,3 +90,26 @@ func TestTheRouterAsksTheAuthorizerWithTheCallersKey(t *testing.T) {
 		"AKIDALLOWED s3:GetObject arn:aws:s3:::b/b/k",
 	}, authz.asked)
 }
+
+// sessionsOnly is denyKey that also says which keys are its sessions.
+type sessionsOnly struct{ denyKey }
+
+func (s *sessionsOnly) IsSession(_ context.Context, key string) bool { return key == s.key }
+
+func TestTheRouterNamesResourcesOnlyForSessionKeys(t *testing.T) {
+	authz := &sessionsOnly{denyKey{key: "ASIADENIED"}}
+	server := localcloud.New(nil, named{})
+	server.SetAuthorizer(authz)
+	srv := httptest.NewServer(server)
+	t.Cleanup(srv.Close)
+	ctx := context.Background()
+	for _, key := range []string{"AKIDDEVELOPER", "ASIADENIED"} {
+		cfg := sdkConfig(srv.URL)
+		cfg.Credentials = credentials.NewStaticCredentialsProvider(key, "secret", "")
+		_, _ = sfn.NewFromConfig(cfg).ListStateMachines(ctx, &sfn.ListStateMachinesInput{})
+	}
+	authz.mu.Lock()
+	defer authz.mu.Unlock()
+	assert.Equal(t, []string{"ASIADENIED states:ListStateMachines arn:aws:states:us-east-1:123456789012:stateMachine:Pizza"}, authz.asked,
+		"a developer's key is not checked, so nothing is asked for it")
+}

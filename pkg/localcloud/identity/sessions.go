@@ -228,6 +228,14 @@ func (s *Service) CallerIdentity(_ context.Context, accessKeyID string) (arn, us
 	return sess.arn(), sess.RoleID + ":" + sess.SessionName, true
 }
 
+// IsSession reports whether accessKeyID is a role session the local cloud
+// issued (expired ones included: AuthorizeKey refuses those), so that the
+// router checks only such calls (localcloud.SessionKeys).
+func (s *Service) IsSession(_ context.Context, accessKeyID string) bool {
+	_, ok := s.lookup(accessKeyID)
+	return ok
+}
+
 // AuthorizeKey is the router's Authorizer: nil for a key that is no
 // session the local cloud issued (a developer's own credentials are never
 // checked); for a session, its role's policies decide, as Authorize.
