@@ -77,7 +77,7 @@ func TestRetryOn500WaitsAndAsksAgainUntilTheStatusIsNot500(t *testing.T) {
 	start, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(wf["retry-on-500"]["RetryOn500StateMachineArn"]),
 		Input: aws.String(`{"orderId":"A-1001"}`)})
 	require.NoError(t, err)
-	done := waitDone(t, client, aws.ToString(start.ExecutionArn))
+	done := lctest.WaitForExecution(t, client, aws.ToString(start.ExecutionArn), time.Minute)
 	require.Equal(t, sfntypes.ExecutionStatusSucceeded, done.Status, "%s: %s", aws.ToString(done.Error), aws.ToString(done.Cause))
 	assert.Equal(t, 3, len(status.Requests())-before, "500, 500, then 200")
 
@@ -317,7 +317,7 @@ func TestTheAWSCLIInvokesEveryFunctionAndRunsTheMachines(t *testing.T) {
 	require.NoError(t, started.Err, "%s", started.Out)
 	var exec struct{ ExecutionArn string }
 	require.NoError(t, json.Unmarshal(started.Out, &exec))
-	done := waitDone(t, lctest.StepFunctions(cfg), exec.ExecutionArn)
+	done := lctest.WaitForExecution(t, lctest.StepFunctions(cfg), exec.ExecutionArn, time.Minute)
 	require.Equal(t, sfntypes.ExecutionStatusSucceeded, done.Status)
 	history := lctest.AWSParallel(endpoint, []string{"stepfunctions", "get-execution-history", "--execution-arn", exec.ExecutionArn, "--reverse-order"})[0]
 	require.NoError(t, history.Err, "%s", history.Out)

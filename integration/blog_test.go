@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/stepforge/stepforge/pkg/localcloud/lctest"
 	"github.com/stepforge/stepforge/pkg/standin"
 )
 
@@ -63,7 +64,7 @@ func TestASignedWebhookPublishesEverywhereOnceAndABadOneNothing(t *testing.T) {
 	require.Equal(t, "started", answer["status"], "%v", answer)
 	arn, _ := answer["executionArn"].(string)
 	require.NotEmpty(t, arn)
-	done := waitDone(t, sfn.NewFromConfig(sys.cfg), arn)
+	done := lctest.WaitForExecution(t, sfn.NewFromConfig(sys.cfg), arn, time.Minute)
 	require.Equal(t, sfntypes.ExecutionStatusSucceeded, done.Status, "%s: %s", aws.ToString(done.Error), aws.ToString(done.Cause))
 
 	published := count()

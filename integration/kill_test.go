@@ -104,7 +104,7 @@ func TestAKillDuringRetryOn500sWaitStillEndsTheExecution(t *testing.T) {
 	_ = cmd.Wait()
 
 	_, endpoint = startChild(t, dir, "0.001")
-	done := waitDone(t, sfn.NewFromConfig(lctest.Config(endpoint)), aws.ToString(start.ExecutionArn))
+	done := lctest.WaitForExecution(t, sfn.NewFromConfig(lctest.Config(endpoint)), aws.ToString(start.ExecutionArn), time.Minute)
 	require.Equal(t, sfntypes.ExecutionStatusSucceeded, done.Status, "%s: %s", aws.ToString(done.Error), aws.ToString(done.Cause))
 	assert.Len(t, status.Status.Requests(), 3, "500, 500, 200 across the kill")
 }

@@ -10,19 +10,9 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-// waitDone polls an execution until it has ended.
-func waitDone(t testing.TB, client *sfn.Client, arn string) *sfn.DescribeExecutionOutput {
-	t.Helper()
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
-		out, err := client.DescribeExecution(context.Background(), &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
-		require.NoError(t, err)
-		if out.Status != sfntypes.ExecutionStatusRunning || time.Now().After(deadline) {
-			return out
-		}
-	}
-}
+	"github.com/stepforge/stepforge/pkg/localcloud/lctest"
+)
 
 func TestRetryOn500WaitsTwiceThenSucceeds(t *testing.T) {
 	localOnly(t, "the status stand-in")
@@ -33,7 +23,7 @@ func TestRetryOn500WaitsTwiceThenSucceeds(t *testing.T) {
 	start, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(sys.outputs["retry-on-500"]["RetryOn500StateMachineArn"]),
 		Input: aws.String(`{"orderId":"A-1001"}`)})
 	require.NoError(t, err)
-	done := waitDone(t, client, aws.ToString(start.ExecutionArn))
+	done := lctest.WaitForExecution(t, client, aws.ToString(start.ExecutionArn), time.Minute)
 	require.Equal(t, sfntypes.ExecutionStatusSucceeded, done.Status, "%s: %s", aws.ToString(done.Error), aws.ToString(done.Cause))
 	h, err := client.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: start.ExecutionArn, MaxResults: 1000})
 	require.NoError(t, err)

@@ -193,7 +193,7 @@ func TestAKilledExecutionResumesFromItsHistory(t *testing.T) {
 
 	cfg2, _ := cloud.StartForTestIn(t, dir)
 	client = lctest.StepFunctions(cfg2)
-	done := waitForExecution(t, client, aws.ToString(start.ExecutionArn), time.Minute)
+	done := lctest.WaitForExecution(t, client, aws.ToString(start.ExecutionArn), time.Minute)
 	require.Equal(t, sfntypes.ExecutionStatusSucceeded, done.Status, "%s: %s", aws.ToString(done.Error), aws.ToString(done.Cause))
 	assert.Equal(t, int32(3), status.calls.Load(), "500, 500, 200: nothing asked twice, nothing skipped")
 	var events []sfntypes.HistoryEvent

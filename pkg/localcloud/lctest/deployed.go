@@ -8,10 +8,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/stretchr/testify/require"
 
 	"github.com/stepforge/stepforge/pkg/awsconfig"
@@ -74,4 +76,19 @@ func PhysicalIDs(t testing.TB, cfg aws.Config, stack string) map[string]string {
 		ids[aws.ToString(r.LogicalResourceId)] = aws.ToString(r.PhysicalResourceId)
 	}
 	return ids
+}
+
+// WaitForExecution polls an execution until it has ended, or within has
+// passed, and returns what DescribeExecution last said.
+func WaitForExecution(t testing.TB, client *sfn.Client, arn string, within time.Duration) *sfn.DescribeExecutionOutput {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		out, err := client.DescribeExecution(context.Background(), &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+		require.NoError(t, err)
+		if out.Status != sfntypes.ExecutionStatusRunning || time.Now().After(deadline) {
+			return out
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
